@@ -1,0 +1,43 @@
+"""Shared fixtures: the mini region tree, the personas, logged-in clients."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from minsheng.testing import PASSWORD, create_personas, load_mini_tree
+
+
+@pytest.fixture
+def regions(db):
+    load_mini_tree()
+
+
+@pytest.fixture
+def personas(regions):
+    return create_personas()
+
+
+@pytest.fixture
+def client_for(personas):
+    """``client_for("village_monitor")`` → a Django test client signed in as that persona."""
+
+    def make(name: str) -> Client:
+        client = Client()
+        response = client.post("/login/", {"username": name, "password": PASSWORD})
+        assert response.status_code == 302, response.content.decode()[:500]
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api_client_for(personas):
+    """``api_client_for("county_office")`` → a client that sends a fresh bearer token."""
+    from minsheng.core.services import token_create
+
+    def make(name: str) -> Client:
+        _, key = token_create(actor=None, user=personas[name])
+        return Client(headers={"Authorization": f"Bearer {key}"})
+
+    return make

@@ -1,0 +1,16 @@
+"""Mount each app's web urls and the API; nothing else."""
+
+from django.urls import include, path
+
+from minsheng.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("households/", include("minsheng.registry.urls")),
+    path("accounts/", include("minsheng.regions.urls")),
+    path("audit/", include("minsheng.core.urls")),
+    path("", include("minsheng.web.urls")),
+]
+
+handler404 = "minsheng.web.views.not_found"
+handler403 = "minsheng.web.views.forbidden"
