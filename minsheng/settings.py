@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves the bundled Swagger UI locally (no CDN)
     "minsheng.core",
     "minsheng.regions",
     "minsheng.registry",
@@ -188,7 +189,7 @@ SESSION_COOKIE_SECURE = env_bool("MINSHENG_SECURE_COOKIES", not (DEBUG or TESTIN
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env_int("MINSHENG_HSTS_SECONDS", 0 if (DEBUG or TESTING) else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-SECURE_HSTS_PRELOAD = env_bool("MINSHENG_HSTS_PRELOAD", False)
+SECURE_HSTS_PRELOAD = env_bool("MINSHENG_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -1,0 +1,100 @@
+"""居民身份证号码 (18-digit resident ID number) checks.
+
+Hard errors: length, format, checksum, a real birth date between 1900-01-01 and the check date.
+The birthplace-code era check of ``stdnum.cn.ric`` is only a warning: it rejects genuine numbers
+whose county code was created after the birth year. A number that Excel stored as a number
+(scientific notation, or 15 significant digits followed by zeros) is detected and refused with a
+message that says so; it is never "repaired", because the lost digits cannot be known.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from stdnum import exceptions as stdnum_errors
+from stdnum.cn import ric
+
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９ｘＸ", "0123456789XX")
+_SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?[eE]\+?\d+$")
+_EARLIEST_BIRTH = dt.date(1900, 1, 1)
+
+
+class Gender:
+    MALE = "male"
+    FEMALE = "female"
+
+
+@dataclass(frozen=True)
+class IdCheck:
+    """The outcome of checking one ID number: ``errors`` empty means valid."""
+
+    number: str
+    errors: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    birth_date: dt.date | None = None
+    gender: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def normalize(value: object) -> str:
+    """Strip spaces (also full-width ones), map full-width digits and x to ASCII, upper-case X."""
+    if value is None:
+        return ""
+    text = str(value).translate(_FULL_WIDTH)
+    return re.sub(r"[\s\u3000]+", "", text).upper().replace("x", "X")
+
+
+def excel_number_message(value: object) -> str | None:
+    """The refusal for an ID that Excel turned into a number, or None when it is not one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return "身份证号被 Excel 存成了数字，后几位已丢失，无法还原；请把该列设为“文本”格式后重新录入。"
+    text = normalize(value)
+    if _SCIENTIFIC.match(text):
+        return (f"身份证号「{text}」是科学计数法，说明 Excel 把它存成了数字，后几位已丢失，"
+                "无法还原；请把该列设为“文本”格式后重新录入。")
+    return None
+
+
+def check_id_number(value: object, *, today: dt.date) -> IdCheck:
+    """Check an ID number as of ``today`` (passed in, so checks are reproducible)."""
+    excel = excel_number_message(value)
+    if excel:
+        return IdCheck(number=normalize(value), errors=(excel,))
+    number = normalize(value)
+    if not number:
+        return IdCheck(number=number, errors=("身份证号不能为空。",))
+    if len(number) != 18:
+        return IdCheck(number=number, errors=(f"身份证号应为 18 位，实为 {len(number)} 位。",))
+    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        return IdCheck(number=number,
+                       errors=("身份证号格式不正确：前 17 位应为数字，最后一位为数字或 X。",))
+    if number[17] != ric.calc_check_digit(number):
+        if number.endswith("000"):
+            return IdCheck(number=number, errors=(
+                f"身份证号「{number}」末尾为 000 且校验位不符，很可能被 Excel 存成数字后丢失了"
+                "末几位，无法还原；请把该列设为“文本”格式后重新录入。",))
+        return IdCheck(number=number, errors=("身份证号校验位不正确，请核对后重新录入。",))
+    try:
+        birth = ric.get_birth_date(number)
+    except stdnum_errors.ValidationError:
+        return IdCheck(number=number,
+                       errors=(f"身份证号中的出生日期 {number[6:14]} 不是有效日期。",))
+    if birth < _EARLIEST_BIRTH or birth > today:
+        return IdCheck(number=number, errors=(
+            f"身份证号中的出生日期 {birth:%Y-%m-%d} 不在 1900-01-01 至今天之间。",))
+    warnings: tuple[str, ...] = ()
+    try:
+        ric.get_birth_place(number)
+    except stdnum_errors.ValidationError:
+        warnings = (f"身份证号前 6 位 {number[:6]} 在出生年份 {birth.year} 不是已知的县级区划代码，"
+                    "请核对（外省或新设县的号码可能属实）。",)
+    gender = Gender.MALE if int(number[16]) % 2 == 1 else Gender.FEMALE
+    return IdCheck(number=number, warnings=warnings, birth_date=birth, gender=gender)
