@@ -1,0 +1,51 @@
+"""Name search keys (姓名与拼音首字母检索): every reading of every character is indexed.
+
+曾祥月 → {"曾祥月", "zxy", "cxy"}: a clerk who types the initials of the reading she knows
+finds the person whichever reading pypinyin would call the default.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from pypinyin import Style, pinyin
+
+MAX_VARIANTS = 32
+_ASCII_QUERY = re.compile(r"^[a-z]+$")
+
+
+def initials_variants(name: str) -> set[str]:
+    """All initial-letter spellings of ``name`` (at most MAX_VARIANTS)."""
+    letters: list[list[str]] = []
+    # Character by character: pypinyin's phrase table would otherwise pick one reading for a
+    # known phrase (长乐 → chang le only), and a name is not a phrase.
+    for char in name:
+        readings = [r for group in pinyin(char, style=Style.FIRST_LETTER, heteronym=True,
+                                          errors="ignore", strict=False) for r in group]
+        options = sorted({r[:1].lower() for r in readings if r and r[:1].isalpha()})
+        if options:
+            letters.append(options)
+    if not letters:
+        return set()
+    variants: set[str] = set()
+    for combo in itertools.product(*letters):
+        variants.add("".join(combo))
+        if len(variants) >= MAX_VARIANTS:
+            break
+    return variants
+
+
+def name_keys(name: str) -> set[str]:
+    name = (name or "").strip()
+    if not name:
+        return set()
+    return {name[:64], *(v[:64] for v in initials_variants(name))}
+
+
+def normalize_query(text: str) -> str:
+    return re.sub(r"\s+", "", text or "").lower()
+
+
+def is_initials_query(text: str) -> bool:
+    return bool(_ASCII_QUERY.match(normalize_query(text)))
