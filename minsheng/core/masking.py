@@ -17,3 +17,11 @@ def mask_id_number(value: str) -> str:
     if len(value) < 10:
         return "*" * len(value)
     return f"{value[:6]}{'*' * (len(value) - 10)}{value[-4:]}"
+
+
+def mask_bank_account(value: str) -> str:
+    """6217********1234: the bank prefix and the last four digits stay visible."""
+    value = (value or "").strip()
+    if len(value) < 9:
+        return "*" * len(value)
+    return f"{value[:4]}{'*' * (len(value) - 8)}{value[-4:]}"

@@ -409,3 +409,16 @@ def ledger_save(*, actor: User, household: Household, year: int, version: int | 
                  subject_id=ledger.pk, label=f"{year} 年", action=action, changes=changes,
                  batch_id=batch_id, event=AuditEventType.HOUSEHOLD_UPDATED)
     return ledger
+
+
+# --- Sensitive reads ------------------------------------------------------------------------
+
+def household_reveal(*, actor: User, household: Household, reason: str = "") -> Household:
+    """Allow showing a household's full ID numbers, phones and account; audited (查看敏感信息)."""
+    if not actor.has_perm("core.reveal_pii"):
+        raise PermissionDenied("您的角色不能查看完整的身份证号、电话和银行账号。")
+    if not Household.objects.visible_to(actor).filter(pk=household.pk).exists():
+        raise NotFound()
+    record_event(actor=actor, event_type=AuditEventType.SENSITIVE_REVEALED, subject=household,
+                 region_code=household.region_id, note=reason or "查看完整身份证号、电话和银行账号")
+    return household
