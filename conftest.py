@@ -41,3 +41,9 @@ def api_client_for(personas):
         return Client(headers={"Authorization": f"Bearer {key}"})
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded files go to a per-test temporary folder, never into var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "ninja",  # serves the bundled Swagger UI locally (no CDN)
+    "django_tasks",
+    "django_tasks_db",
     "minsheng.core",
     "minsheng.regions",
     "minsheng.registry",
@@ -208,6 +210,37 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("MINSHENG_STATIC_ROOT", str(VAR_DIR / "static")))
+
+# --- Uploaded files, cache, background tasks -----------------------------------------------
+
+MEDIA_ROOT = Path(env_str("MINSHENG_MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "/media/"  # never served publicly: uploads are read only through views
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# The cache carries import progress between the worker and the web process. The default file
+# cache works for one server; point MINSHENG_REDIS_URL at Redis when there are several.
+_redis_url = env_str("MINSHENG_REDIS_URL")
+if TESTING:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif _redis_url:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": _redis_url}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(VAR_DIR / "cache")}}
+
+# Background tasks (django-tasks): "database" queues them for `minsheng db_worker`;
+# "immediate" runs them inline (tests, or a one-process installation without a worker).
+_task_backend = env_str("MINSHENG_TASK_BACKEND", "immediate" if TESTING else "database")
+if _task_backend not in {"database", "immediate"}:
+    raise ImproperlyConfigured("MINSHENG_TASK_BACKEND must be 'database' or 'immediate'")
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend" if _task_backend == "database"
+        else "django_tasks.backends.immediate.ImmediateBackend",
+    }
+}
 
 # --- Logging --------------------------------------------------------------------------------
 

@@ -72,6 +72,8 @@ class AuditEventType(models.TextChoices):
     HOUSEHOLD_UPDATED = "HOUSEHOLD_UPDATED", "修改农户"
     SENSITIVE_REVEALED = "SENSITIVE_REVEALED", "查看敏感信息"
     EXPORTED = "EXPORTED", "导出数据"
+    IMPORT_UPLOADED = "IMPORT_UPLOADED", "上传导入文件"
+    IMPORT_APPLIED = "IMPORT_APPLIED", "导入数据"
     DEMO_LOADED = "DEMO_LOADED", "生成演示数据"
 
 
@@ -153,3 +155,8 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}…（{self.user.username}）"
+
+
+from minsheng.core.batches import ImportBatch, ImportRow  # noqa: E402  (models of this app)
+
+__all__ = ["ApiToken", "AuditEvent", "AuditEventType", "ImportBatch", "ImportRow", "User"]

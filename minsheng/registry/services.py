@@ -422,3 +422,24 @@ def household_reveal(*, actor: User, household: Household, reason: str = "") -> 
     record_event(actor=actor, event_type=AuditEventType.SENSITIVE_REVEALED, subject=household,
                  region_code=household.region_id, note=reason or "查看完整身份证号、电话和银行账号")
     return household
+
+
+# --- Export ---------------------------------------------------------------------------------
+
+def registry_export(*, actor: User, households: Any, filters: Mapping[str, Any],
+                    year: int | None = None) -> tuple[Any, int]:
+    """Write the given (already scoped) households in the template's layout; audited.
+
+    ID numbers, phones and bank accounts are masked unless the actor may reveal them.
+    """
+    from minsheng.registry.excel import export_workbook
+
+    if not actor.has_perm("registry.view_household"):
+        raise PermissionDenied()
+    reveal = actor.has_perm("core.reveal_pii")
+    handle, count = export_workbook(households, reveal=reveal, year=year)
+    record_event(actor=actor, event_type=AuditEventType.EXPORTED,
+                 subject_type="registry.household",
+                 note=f"导出农户台账 {count} 行（{'含完整身份证号' if reveal else '脱敏'}）",
+                 extra={"filters": dict(filters), "rows": count, "revealed": reveal})
+    return handle, count

@@ -1,0 +1,50 @@
+"""Forms of the registry pages: filters, upload, household and member editing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.http import QueryDict
+
+from minsheng.registry.choices import Health, HouseholdCategory, LabourCapacity
+from minsheng.registry.filters import HouseholdFilter
+
+
+class HouseholdFilterForm(forms.Form):
+    q = forms.CharField(label="查询", required=False, max_length=64,
+                        widget=forms.TextInput(attrs={"placeholder": "姓名、拼音首字母或户编号",
+                                                      "type": "search"}))
+    category = forms.ChoiceField(label="户类型", required=False,
+                                 choices=[("", "全部"), *HouseholdCategory.choices])
+    labour_capacity = forms.ChoiceField(label="劳动技能", required=False,
+                                        choices=[("", "全部"), *LabourCapacity.choices])
+    health = forms.ChoiceField(label="健康状况", required=False,
+                               choices=[("", "全部"), *Health.choices])
+    insurance_gap = forms.BooleanField(label="有成员未参加基本医保", required=False)
+    housing_unsafe = forms.BooleanField(label="住房 C/D 级", required=False)
+    water_unsafe = forms.BooleanField(label="饮水不达标", required=False)
+    relocated = forms.BooleanField(label="易地搬迁户", required=False)
+    include_archived = forms.BooleanField(label="含已归档", required=False)
+    income_year = forms.IntegerField(label="收入年度", required=False, min_value=2000,
+                                     max_value=2100)
+    income_min = forms.DecimalField(label="家庭年收入不低于（元）", required=False, min_value=0)
+    income_max = forms.DecimalField(label="家庭年收入不高于（元）", required=False, min_value=0)
+
+
+def household_filter_from(params: QueryDict) -> HouseholdFilter:
+    """The filter in a query string; unparseable values are ignored (the form shows errors)."""
+    form = HouseholdFilterForm(params)
+    form.is_valid()
+    data: dict[str, Any] = {}
+    for name in HouseholdFilter.__dataclass_fields__:
+        value = form.cleaned_data.get(name) if hasattr(form, "cleaned_data") else None
+        if value in (None, ""):
+            continue
+        data[name] = value
+    return HouseholdFilter(**data)
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(label="选择文件", help_text="支持 xlsx、xls、csv；可以直接使用各地的采集表，"
+                           "系统会自动识别表头。")

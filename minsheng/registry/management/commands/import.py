@@ -1,0 +1,81 @@
+"""``minsheng import registry FILE --user NAME [--dry-run] [--errors OUT.xlsx]``.
+
+Exit codes: 0 applied (or a clean dry run), 1 rejected (the error workbook is written when
+--errors is given), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.files import File
+from django.core.management.base import CommandError, CommandParser
+
+from minsheng.core.batches import ImportStatus
+from minsheng.core.imports import IMPORTERS, batch_apply, batch_create, batch_validate, error_workbook
+from minsheng.core.management.base import MinshengCommand
+from minsheng.core.models import User
+
+_COUNT_LABELS = {
+    "households_new": "新增农户", "households_changed": "变更农户", "households_unchanged": "未变农户",
+    "members_new": "新增成员", "members_changed": "变更成员", "members_unchanged": "未变成员",
+    "ledgers_new": "新增收支", "ledgers_changed": "变更收支", "ledgers_unchanged": "未变收支",
+}
+
+
+class Command(MinshengCommand):
+    help = "导入数据：registry 农户台账（xlsx/xls/csv）。先校验，全部无误才一次性写入。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("kind", choices=sorted(IMPORTERS), help="导入类型")
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--user", default=os.environ.get("MINSHENG_CLI_USER", ""),
+                            help="以哪个账号的身份导入（决定管辖范围和审计记录）；"
+                            "也可用环境变量 MINSHENG_CLI_USER")
+        parser.add_argument("--dry-run", action="store_true", help="只校验，不写入")
+        parser.add_argument("--errors", type=Path, help="有错误时把错误表写到这个 .xlsx 文件")
+
+    def _progress(self, phase: str, done: int, total: int) -> None:
+        if total:
+            self.stderr.write(f"\r{phase} {done}/{total}", ending="")
+            if done >= total:
+                self.stderr.write("")
+        self.stderr.flush()
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not options["user"]:
+            raise CommandError("请用 --user 指定以哪个账号的身份导入（决定管辖范围和审计记录）。",
+                               returncode=2)
+        user = User.objects.filter(username=options["user"], is_active=True).first()
+        if user is None:
+            raise CommandError(f"账号「{options['user']}」不存在或已停用。", returncode=2)
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"文件不存在：{path}", returncode=2)
+        with path.open("rb") as handle:
+            batch = batch_create(actor=user, kind=options["kind"], uploaded=File(handle,
+                                                                                  name=path.name))
+        batch = batch_validate(batch=batch, on_progress=self._progress)
+        if batch.status == ImportStatus.VALIDATED and not options["dry_run"]:
+            batch = batch_apply(actor=user, batch=batch, on_progress=self._progress)
+        summary = batch.summary.get("applied") or {k: v for k, v in batch.summary.items()
+                                                   if k in _COUNT_LABELS}
+        if batch.status == ImportStatus.REJECTED:
+            for row in batch.rows.all()[:20]:
+                for e in row.errors:
+                    where = f"第 {row.row_number} 行" if row.row_number else "文件"
+                    self.stderr.write(f"{where} {e['column']}：{e['message']}")
+            if options["errors"]:
+                with error_workbook(actor=user, batch=batch) as workbook, \
+                        options["errors"].open("wb") as out:
+                    shutil.copyfileobj(workbook, out)
+                self.stderr.write(f"错误表已写入 {options['errors']}")
+            self.stderr.write(f"{batch.message}（错误 {batch.error_count} 处）")
+            sys.exit(1)
+        counts = "，".join(f"{label} {summary.get(key, 0)}" for key, label in _COUNT_LABELS.items())
+        prefix = "校验通过（试运行，未写入）" if options["dry_run"] else "导入完成"
+        self.stdout.write(f"{prefix}：共 {batch.total_rows} 行；{counts}")

@@ -1,0 +1,256 @@
+"""The registry import (staged, atomic) and export (round trip, masking)."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+from django.core.files import File
+from python_calamine import CalamineWorkbook
+
+from minsheng.core.batches import ImportStatus
+from minsheng.core.imports import batch_apply, batch_create, batch_validate, error_workbook
+from minsheng.core.models import AuditEvent
+from minsheng.registry.excel import COLUMNS
+from minsheng.registry.models import Household, HouseholdChange, Member
+from minsheng.registry.selectors import household_list
+from minsheng.registry.services import household_register, registry_export
+from minsheng.registry.testing import make_id, member_data
+from minsheng.testing import VILLAGE_A
+
+HEAD_ID = make_id(dt.date(1980, 1, 1), 1)
+SPOUSE_ID = make_id(dt.date(1982, 3, 4), 2, male=False)
+CHILD_ID = make_id(dt.date(2012, 9, 1), 3)
+
+HEADER = ["户编号", "乡镇", "村", "姓名", "证件号码", "与户主关系", "出生日期", "健康状况",
+          "医保", "收入年度", "工资性收入", "低保金"]
+
+
+def good_rows():
+    return [
+        ["H100", "塘渡口镇", "大岭社区", "曾祥月", HEAD_ID, "户主", "1980.1.1", "健康", "是",
+         2025, 12000, 0],
+        ["H100", "塘渡口镇", "大岭社区", "李芳", SPOUSE_ID, "妻子", "1982年3月4日", "长期慢性病",
+         "是", 2025, 12000, 0],
+        ["H100", "塘渡口镇", "大岭社区", "曾小明", CHILD_ID, "儿子", "", "健康", "否", 2025,
+         12000, 0],
+    ]
+
+
+def write_sheet(path: Path, rows, *, header=HEADER, title=True) -> Path:
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    start = 0
+    if title:
+        sheet.merge_range(0, 0, 0, len(header) - 1, "邵阳县防止返贫监测信息采集表（2025年）")
+        start = 1
+    sheet.write_row(start, 0, header)
+    for i, row in enumerate(rows, start=start + 1):
+        for j, value in enumerate(row):
+            if isinstance(value, int | float):
+                sheet.write_number(i, j, value)
+            else:
+                sheet.write_string(i, j, value)
+    book.close()
+    return path
+
+
+def upload(actor, path: Path):
+    with path.open("rb") as handle:
+        batch = batch_create(actor=actor, kind="registry", uploaded=File(handle, name=path.name))
+    return batch_validate(batch=batch)
+
+
+def errors_of(batch):
+    return [(e["row"], e["column"], e["message"]) for r in batch.rows.all() for e in r.errors]
+
+
+class ImportCleanFileTests:
+    def test_previews_counts_then_applies_everything(self, personas, tmp_path):
+        actor = personas["village_monitor"]
+        batch = upload(actor, write_sheet(tmp_path / "a.xlsx", good_rows()))
+        assert batch.status == ImportStatus.VALIDATED, errors_of(batch)
+        assert batch.summary["households_new"] == 1
+        assert batch.summary["members_new"] == 3
+        assert not Household.objects.exists()  # the preview writes nothing
+        batch = batch_apply(actor=actor, batch=batch)
+        assert batch.status == ImportStatus.APPLIED
+        household = Household.objects.get(household_no="H100")
+        assert household.region_id == VILLAGE_A
+        assert household.head_name == "曾祥月"
+        child = Member.objects.get(id_number=CHILD_ID)
+        assert child.medical_insurance is False
+        assert household.ledgers.get(year=2025).wage_income == 12000
+        assert AuditEvent.objects.filter(event_type="IMPORT_APPLIED").count() == 1
+
+    def test_reimporting_the_same_file_changes_nothing(self, personas, tmp_path):
+        actor = personas["village_monitor"]
+        path = write_sheet(tmp_path / "a.xlsx", good_rows())
+        batch_apply(actor=actor, batch=upload(actor, path))
+        history = HouseholdChange.objects.count()
+        again = upload(actor, path)
+        assert again.summary["households_unchanged"] == 1
+        assert again.summary["members_unchanged"] == 3
+        assert again.summary["ledgers_unchanged"] == 1
+        batch_apply(actor=actor, batch=again)
+        assert HouseholdChange.objects.count() == history
+
+    def test_reads_csv_with_gbk_encoding(self, personas, tmp_path):
+        path = tmp_path / "a.csv"
+        lines = [",".join(HEADER)] + [",".join(str(v) for v in r) for r in good_rows()]
+        path.write_bytes("\n".join(lines).encode("gbk"))
+        batch = upload(personas["village_monitor"], path)
+        assert batch.status == ImportStatus.VALIDATED, errors_of(batch)
+
+    def test_applies_changed_values_as_updates(self, personas, tmp_path):
+        actor = personas["village_monitor"]
+        batch_apply(actor=actor, batch=upload(actor, write_sheet(tmp_path / "a.xlsx",
+                                                                  good_rows())))
+        rows = good_rows()
+        rows[1][7] = "大病"
+        batch = upload(actor, write_sheet(tmp_path / "b.xlsx", rows))
+        assert batch.summary["members_changed"] == 1
+        batch_apply(actor=actor, batch=batch)
+        assert Member.objects.get(id_number=SPOUSE_ID).health == "serious"
+
+
+class ImportRejectionTests:
+    def reject(self, personas, tmp_path, rows, **kwargs):
+        batch = upload(personas["village_monitor"], write_sheet(tmp_path / "x.xlsx", rows,
+                                                                **kwargs))
+        assert batch.status == ImportStatus.REJECTED
+        assert not Household.objects.exists()
+        return errors_of(batch)
+
+    def test_one_bad_row_writes_nothing(self, personas, tmp_path):
+        rows = good_rows()
+        rows[2][4] = CHILD_ID[:17] + ("0" if CHILD_ID[17] != "0" else "1")
+        errors = self.reject(personas, tmp_path, rows)
+        assert errors == [(5, "身份证号", "身份证号校验位不正确，请核对后重新录入。")]
+
+    def test_refuses_ids_excel_stored_as_numbers(self, personas, tmp_path):
+        rows = good_rows()
+        rows[1][4] = 430523198203042000.0
+        errors = self.reject(personas, tmp_path, rows)
+        assert errors[0][2].startswith("身份证号被 Excel 存成了数字")
+
+    def test_refuses_duplicate_ids_within_the_file(self, personas, tmp_path):
+        rows = good_rows()
+        rows[2][4] = SPOUSE_ID
+        rows[2][6] = ""
+        errors = self.reject(personas, tmp_path, rows)
+        assert (5, "身份证号", "身份证号与第 4 行（户编号 H100）重复。") in errors
+
+    def test_refuses_households_without_exactly_one_head(self, personas, tmp_path):
+        rows = good_rows()
+        rows[1][5] = "户主"
+        errors = self.reject(personas, tmp_path, rows)
+        assert (3, "与户主关系", "户编号「H100」须有且只有一名户主，文件中有 2 名。") in errors
+
+    def test_refuses_a_member_of_another_active_household(self, personas, tmp_path):
+        household_register(actor=personas["village_monitor"], household_no="H001",
+                           region_code=VILLAGE_A,
+                           members=[member_data("曾祥月", dt.date(1980, 1, 1), 1)])
+        batch = upload(personas["village_monitor"], write_sheet(tmp_path / "x.xlsx",
+                                                                good_rows()))
+        assert (3, "身份证号", "该成员已是在册农户（户编号 H001）的成员，一人只能在一个在册农户中。") \
+            in errors_of(batch)
+        assert not Household.objects.filter(household_no="H100").exists()
+
+    def test_refuses_villages_outside_scope(self, personas, tmp_path):
+        rows = good_rows()
+        for row in rows:
+            row[1], row[2] = "桃花坪街道", "荷叶塘社区"
+        errors = self.reject(personas, tmp_path, rows)
+        assert (3, "行政村（社区）", "「桃花坪街道荷叶塘社区」不存在或不在您的管辖范围内。") in errors
+
+    def test_refuses_household_columns_that_disagree(self, personas, tmp_path):
+        rows = good_rows()
+        rows[1][2] = "石湾社区"
+        errors = self.reject(personas, tmp_path, rows)
+        assert (4, "行政村（社区）", "同一户（户编号 H100）的「行政村（社区）」与第 3 行不一致。") in errors
+
+    def test_refuses_a_birth_date_that_disagrees_with_the_id(self, personas, tmp_path):
+        rows = good_rows()
+        rows[0][6] = "1980-01-02"
+        errors = self.reject(personas, tmp_path, rows)
+        assert (3, "出生日期", "出生日期 1980-01-02 与身份证号中的 1980-01-01 不一致。") in errors
+
+    def test_refuses_a_file_without_a_required_column(self, personas, tmp_path):
+        header = [h for h in HEADER if h != "证件号码"]
+        rows = [r[:4] + r[5:] for r in good_rows()]
+        errors = self.reject(personas, tmp_path, rows, header=header)
+        assert errors == [(0, "身份证号", "缺少必填列「身份证号」。")]
+
+    def test_refuses_unknown_choice_values(self, personas, tmp_path):
+        rows = good_rows()
+        rows[0][7] = "还行"
+        errors = self.reject(personas, tmp_path, rows)
+        assert (3, "健康状况", "「还行」不是可选值，应为：健康、长期慢性病、大病、残疾。") in errors
+
+    def test_error_workbook_lists_the_rows_with_their_messages(self, personas, tmp_path):
+        rows = good_rows()
+        rows[0][7] = "还行"
+        batch = upload(personas["village_monitor"], write_sheet(tmp_path / "x.xlsx", rows))
+        with error_workbook(actor=personas["village_monitor"], batch=batch) as handle:
+            out = tmp_path / "errors.xlsx"
+            out.write_bytes(handle.read())
+        book = CalamineWorkbook.from_path(str(out))
+        problems = book.get_sheet_by_name("问题行").to_python()
+        assert problems[0][0] == "原行号"
+        assert problems[1][0] == 3
+        assert "健康状况：「还行」不是可选值" in problems[1][-2]
+
+
+class ExportTests:
+    def test_export_then_import_round_trips_without_changes(self, personas, tmp_path):
+        actor = personas["township_station"]  # may see full ID numbers
+        batch_apply(actor=actor, batch=upload(actor, write_sheet(tmp_path / "a.xlsx",
+                                                                  good_rows())))
+        handle, count = registry_export(actor=actor, households=household_list(actor=actor),
+                                        filters={})
+        assert count == 3
+        exported = tmp_path / "export.xlsx"
+        exported.write_bytes(handle.read())
+        again = upload(actor, exported)
+        assert again.status == ImportStatus.VALIDATED, errors_of(again)
+        assert again.summary["households_unchanged"] == 1
+        assert again.summary["members_unchanged"] == 3
+        assert again.summary["ledgers_unchanged"] == 1
+
+    def test_export_masks_ids_for_roles_that_cannot_reveal(self, personas, tmp_path):
+        actor = personas["village_monitor"]
+        batch_apply(actor=actor, batch=upload(actor, write_sheet(tmp_path / "a.xlsx",
+                                                                  good_rows())))
+        handle, _count = registry_export(actor=actor, households=household_list(actor=actor),
+                                         filters={})
+        exported = tmp_path / "export.xlsx"
+        exported.write_bytes(handle.read())
+        rows = CalamineWorkbook.from_path(str(exported)).get_sheet_by_index(0).to_python()
+        id_col = [c.header for c in COLUMNS].index("身份证号")
+        assert rows[1][id_col] == HEAD_ID[:6] + "********" + HEAD_ID[-4:]
+        event = AuditEvent.objects.filter(event_type="EXPORTED").latest("id")
+        assert event.extra["rows"] == 3
+        assert event.extra["revealed"] is False
+
+    def test_export_neutralises_formula_like_text(self, personas, tmp_path):
+        actor = personas["township_station"]
+        household_register(actor=actor, household_no="H200", region_code=VILLAGE_A,
+                           members=[member_data("甲", dt.date(1980, 1, 1), 7)],
+                           address="=HYPERLINK(\"http://x\")")
+        handle, _count = registry_export(actor=actor, households=household_list(actor=actor),
+                                         filters={})
+        exported = tmp_path / "export.xlsx"
+        exported.write_bytes(handle.read())
+        rows = CalamineWorkbook.from_path(str(exported)).get_sheet_by_index(0).to_python()
+        address_col = [c.header for c in COLUMNS].index("家庭住址")
+        assert rows[1][address_col] == "'=HYPERLINK(\"http://x\")"
+
+
+@pytest.mark.parametrize("header", [["户编号", "村", "姓名", "身份证号码", "与户主关系"],
+                                    ["户码", "村名", "成员姓名", "公民身份号码", "关系"]])
+def test_header_synonyms_are_recognised(header, personas, tmp_path):
+    rows = [["H300", "大岭社区", "甲", make_id(dt.date(1990, 1, 1), 11), "户主"]]
+    batch = upload(personas["village_monitor"], write_sheet(tmp_path / "s.xlsx", rows,
+                                                            header=header, title=False))
+    assert batch.status == ImportStatus.VALIDATED, errors_of(batch)
