@@ -27,7 +27,9 @@ run: setup
 	@echo ""
 	@echo "民生已启动：http://$(HOST):$(PORT)/   （用上面的演示账号登录；Ctrl+C 停止）"
 	@echo ""
-	MINSHENG_DEBUG=1 $(BIN)/minsheng runserver --noreload $(HOST):$(PORT)
+	@MINSHENG_DEBUG=1 $(BIN)/minsheng db_worker --no-startup-delay >var/worker.log 2>&1 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  MINSHENG_DEBUG=1 $(BIN)/minsheng runserver --noreload $(HOST):$(PORT)
 
 # 2. The whole test suite (SQLite; PostgreSQL when MINSHENG_TEST_DATABASE_URL is set).
 #    pytest's exit code 5 ("no tests collected") is turned into a failure.

@@ -48,3 +48,71 @@ def household_filter_from(params: QueryDict) -> HouseholdFilter:
 class ImportUploadForm(forms.Form):
     file = forms.FileField(label="选择文件", help_text="支持 xlsx、xls、csv；可以直接使用各地的采集表，"
                            "系统会自动识别表头。")
+
+
+# --- Editing --------------------------------------------------------------------------------
+
+from django.forms import modelform_factory  # noqa: E402
+
+from minsheng.registry.models import Household, IncomeLedger, Member  # noqa: E402
+
+_HOUSEHOLD_EDIT_FIELDS = [
+    "group_name", "address", "phone", "bank_name", "bank_account", "category", "relocated",
+    "housing_grade", "water_quantity_ok", "water_quality_ok", "water_convenience_ok",
+    "water_assurance_ok",
+]
+_MEMBER_EDIT_FIELDS = [
+    "name", "relation", "ethnicity", "education", "school_stage", "health", "disability_grade",
+    "labour_capacity", "work_area", "work_months", "medical_insurance",
+    "serious_illness_insurance", "pension_insurance", "dibao", "tekun", "phone",
+]
+_TRI_STATE = forms.NullBooleanSelect
+
+
+class VersionedForm(forms.Form):
+    """Carries the version the editor read (optimistic concurrency)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+_HouseholdBase = modelform_factory(
+    Household, fields=_HOUSEHOLD_EDIT_FIELDS,
+    widgets={f: _TRI_STATE for f in ("water_quantity_ok", "water_quality_ok",
+                                     "water_convenience_ok", "water_assurance_ok")},
+)
+
+
+class HouseholdEditForm(_HouseholdBase):  # type: ignore[misc, valid-type]
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class HouseholdCreateForm(_HouseholdBase):  # type: ignore[misc, valid-type]
+    household_no = forms.CharField(label="户编号", max_length=32)
+    region_code = forms.ChoiceField(label="所在村")
+    head_name = forms.CharField(label="户主姓名", max_length=64)
+    head_id_number = forms.CharField(label="户主身份证号", max_length=22)
+
+    field_order = ["household_no", "region_code", "head_name", "head_id_number"]
+
+    def __init__(self, *args: Any, villages: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region_code"].choices = [(v.code, v.full_name) for v in villages]
+
+
+_MemberBase = modelform_factory(Member, fields=_MEMBER_EDIT_FIELDS)
+
+
+class MemberEditForm(_MemberBase):  # type: ignore[misc, valid-type]
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class MemberCreateForm(_MemberBase):  # type: ignore[misc, valid-type]
+    id_number = forms.CharField(label="身份证号", max_length=22)
+    field_order = ["name", "id_number"]
+
+
+class LedgerForm(modelform_factory(IncomeLedger, fields=["year", *IncomeLedger.AMOUNT_FIELDS])):  # type: ignore[misc]
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def validate_unique(self) -> None:
+        """(household, year) is matched by the service, which updates an existing year."""
