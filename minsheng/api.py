@@ -6,7 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
-from minsheng.core.api import TokenAuth, router as core_router
+from minsheng.core.api import TokenAuth
+from minsheng.core.api import router as core_router
 from minsheng.core.errors import InvalidInput, MinshengError, NotFound, PermissionDenied
 from minsheng.regions.api import router as regions_router
 

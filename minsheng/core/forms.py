@@ -6,7 +6,7 @@ from minsheng.core.models import AuditEventType
 class AuditFilterForm(forms.Form):
     actor = forms.CharField(label="操作人账号", required=False, max_length=150)
     event_type = forms.ChoiceField(label="事件", required=False,
-                                   choices=[("", "全部")] + list(AuditEventType.choices))
+                                   choices=[("", "全部"), *AuditEventType.choices])
     subject = forms.CharField(label="对象", required=False, max_length=100)
     region_code = forms.CharField(label="区划代码", required=False, max_length=12)
     request_id = forms.CharField(label="请求编号", required=False, max_length=64)

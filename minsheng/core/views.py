@@ -38,7 +38,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 def audit_export_view(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("core.export_auditevent"):
         raise NotFound()
-    form, filters = _filters(request)
+    _form, filters = _filters(request)
     handle = audit_export(actor=request.user, filters=filters)  # type: ignore[arg-type]
     name = f"审计日志-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx"
     return FileResponse(handle, as_attachment=True, filename=name)

@@ -46,7 +46,7 @@ class RowError:
 def _open_text(path: Path) -> io.TextIOBase:
     if path.suffix == ".gz":
         return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline="")
-    return open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed by caller
+    return open(path, encoding="utf-8-sig", newline="")
 
 
 def read_region_file(

@@ -48,10 +48,7 @@ def region_search(*, actor: Any, text: str, limit: int = 20) -> list[Region]:
     if not text:
         return []
     qs = Region.objects.visible_to(actor)
-    if text.isdigit():
-        qs = qs.filter(code__startswith=text)
-    else:
-        qs = qs.filter(name__contains=text)
+    qs = qs.filter(code__startswith=text) if text.isdigit() else qs.filter(name__contains=text)
     return list(qs.order_by("level", "code")[:limit])
 
 

@@ -6,10 +6,10 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from minsheng.regions.current import current_region
 from minsheng.regions.scoping import code_in_scope
 from minsheng.regions.selectors import region_children, region_roots
 from minsheng.web.navigation import nav_for
-from minsheng.regions.current import current_region
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:

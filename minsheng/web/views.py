@@ -16,6 +16,7 @@ from minsheng.core.errors import NotFound, PermissionDenied
 from minsheng.core.selectors import audit_summary
 from minsheng.core.services import LoginRefused, login_check, logout_record
 from minsheng.regions.codes import RegionLevel
+from minsheng.regions.current import current_region, set_current_region
 from minsheng.regions.selectors import (
     account_list,
     region_children,
@@ -25,7 +26,6 @@ from minsheng.regions.selectors import (
 )
 from minsheng.registry.selectors import household_count
 from minsheng.web.forms import LoginForm
-from minsheng.regions.current import current_region, set_current_region
 
 
 def _safe_next(request: HttpRequest, default: str = "/") -> str:
@@ -53,8 +53,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             login(request, user, backend="minsheng.core.auth.RoleBackend")
             return HttpResponseRedirect(_safe_next(request))
     return render(request, "web/login.html", {"form": form, "error": error,
-                                              "next": request.GET.get("next", "")},
-                  status=200 if not error else 200)
+                                              "next": request.GET.get("next", "")})
 
 
 @require_POST

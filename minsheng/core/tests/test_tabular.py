@@ -103,7 +103,7 @@ class CellParserTests:
     @pytest.mark.parametrize(
         "raw",
         ["2023-05-24", "2023.5.24", "2023/5/24", "2023年5月24日", "20230524", 45070,
-         dt.date(2023, 5, 24), dt.datetime(2023, 5, 24, 8, 0), "２０２３年５月２４日"],
+         dt.date(2023, 5, 24), dt.datetime(2023, 5, 24, 8, 0, tzinfo=dt.UTC), "２０２３年５月２４日"],
     )
     def test_parses_dates_clerks_type(self, raw):
         assert parse_date(raw) == dt.date(2023, 5, 24)

@@ -16,7 +16,13 @@ from django.core.files import File
 from django.core.management.base import CommandError, CommandParser
 
 from minsheng.core.batches import ImportStatus
-from minsheng.core.imports import IMPORTERS, batch_apply, batch_create, batch_validate, error_workbook
+from minsheng.core.imports import (
+    IMPORTERS,
+    batch_apply,
+    batch_create,
+    batch_validate,
+    error_workbook,
+)
 from minsheng.core.management.base import MinshengCommand
 from minsheng.core.models import User
 
