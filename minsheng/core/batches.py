@@ -17,6 +17,7 @@ class ImportStatus(models.TextChoices):
     VALIDATING = "validating", "校验中"
     VALIDATED = "validated", "校验通过，待导入"
     REJECTED = "rejected", "有错误，未导入"
+    QUEUED = "queued", "已确认，等待导入"
     APPLYING = "applying", "导入中"
     APPLIED = "applied", "已导入"
     FAILED = "failed", "导入失败"
@@ -59,7 +60,7 @@ class ImportBatch(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in {ImportStatus.UPLOADED, ImportStatus.VALIDATING,
-                               ImportStatus.APPLYING}
+                               ImportStatus.QUEUED, ImportStatus.APPLYING}
 
 
 class ImportRow(models.Model):

@@ -204,7 +204,8 @@ def batch_apply(*, actor: User, batch: ImportBatch,
     if batch.created_by_id != actor.pk:
         raise NotFound()
     # Claim the batch: of two clicks (or two workers) only one applies it.
-    claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.VALIDATED).update(
+    claimed = ImportBatch.objects.filter(
+        pk=batch.pk, status__in=[ImportStatus.VALIDATED, ImportStatus.QUEUED]).update(
         status=ImportStatus.APPLYING)
     if not claimed:
         batch.refresh_from_db()
@@ -233,6 +234,18 @@ def batch_apply(*, actor: User, batch: ImportBatch,
     batch.summary = {**batch.summary, "applied": summary}
     batch.message = "导入完成。"
     batch.save()
+    return batch
+
+
+def batch_queue_apply(*, actor: User, batch: ImportBatch) -> ImportBatch:
+    """The user confirmed the preview (确认导入): the batch waits for a worker to apply it."""
+    if batch.created_by_id != actor.pk:
+        raise NotFound()
+    queued = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.VALIDATED).update(
+        status=ImportStatus.QUEUED)
+    batch.refresh_from_db()
+    if not queued:
+        raise BatchNotReady(f"该批次状态为「{batch.get_status_display()}」，不能导入。")
     return batch
 
 

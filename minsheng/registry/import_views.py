@@ -9,9 +9,16 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from minsheng.core.batches import ImportBatch, ImportStatus
+from minsheng.core.batches import ImportBatch
 from minsheng.core.errors import InvalidInput, NotFound, PermissionDenied
-from minsheng.core.imports import batch_create, batch_get, batch_progress, error_workbook
+from minsheng.core.imports import (
+    BatchNotReady,
+    batch_create,
+    batch_get,
+    batch_progress,
+    batch_queue_apply,
+    error_workbook,
+)
 from minsheng.core.tasks import enqueue_apply, enqueue_validation
 from minsheng.regions.current import current_region
 from minsheng.registry.excel import template_workbook
@@ -62,11 +69,12 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
     _require_import(request)
     batch = batch_get(actor=request.user, pk=pk)  # type: ignore[arg-type]
-    if batch.status != ImportStatus.VALIDATED:
-        messages.error(request, f"该批次状态为「{batch.get_status_display()}」，不能导入。")
+    try:
+        batch = batch_queue_apply(actor=request.user, batch=batch)  # type: ignore[arg-type]
+    except BatchNotReady as exc:
+        messages.error(request, exc.message)
         return redirect("registry:import_detail", pk=batch.pk)
     enqueue_apply(batch)
-    messages.success(request, "已开始导入，请稍候。")
     return redirect("registry:import_detail", pk=batch.pk)
 
 
