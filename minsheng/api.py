@@ -8,8 +8,17 @@ from ninja.security import django_auth
 
 from minsheng.core.api import TokenAuth
 from minsheng.core.api import router as core_router
-from minsheng.core.errors import InvalidInput, MinshengError, NotFound, PermissionDenied
+from minsheng.core.errors import (
+    Conflict,
+    InvalidInput,
+    MinshengError,
+    NotFound,
+    PermissionDenied,
+)
 from minsheng.regions.api import router as regions_router
+from minsheng.registry.api import members_router
+from minsheng.registry.api import router as households_router
+from minsheng.registry.validation import RegistryInvalid
 
 api = NinjaAPI(
     title="民生 API",
@@ -41,5 +50,20 @@ def _invalid(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
     return _error(request, exc, 400)
 
 
+@api.exception_handler(RegistryInvalid)
+def _invalid_fields(request: HttpRequest, exc: RegistryInvalid) -> HttpResponse:
+    return api.create_response(request, {
+        "detail": exc.message,
+        "errors": [{"field": field, "message": message} for field, message in exc.errors],
+    }, status=400)
+
+
+@api.exception_handler(Conflict)
+def _conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+    return _error(request, exc, 409)
+
+
 api.add_router("", core_router)
 api.add_router("/regions", regions_router)
+api.add_router("/households", households_router)
+api.add_router("/members", members_router)

@@ -2,7 +2,9 @@
 
 A scoped model declares how it reaches a region with ``region_path`` (``""`` for Region itself,
 ``"region"`` for a model with a ``region`` foreign key, ``"household__region"`` further down).
-It may also declare ``department_field`` so that a 部门联络员 sees only its department's rows.
+It may name ``permission_model`` when its permissions are its parent's (a member is viewed and
+changed under ``registry.view_household`` / ``change_household``), and it may declare
+``department_field`` so that a 部门联络员 sees only its department's rows.
 
 It fails closed: an anonymous or inactive actor, an actor without the model permission for the
 action, or one with no region assignment sees nothing.
@@ -57,7 +59,9 @@ def scope_q(actor: Any, model: type[models.Model], action: str = "view") -> mode
     opts = model._meta
     if not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return None
-    if not actor.has_perm(f"{opts.app_label}.{action}_{opts.model_name}"):
+    # Child records (members, ledgers) are governed by their parent's permissions.
+    perm_model = getattr(model, "permission_model", opts.model_name)
+    if not actor.has_perm(f"{opts.app_label}.{action}_{perm_model}"):
         return None
     bounds = scope_bounds(actor)
     if not bounds:

@@ -128,6 +128,7 @@ class Member(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     region_path = "household__region"
+    permission_model = "household"
 
     objects = MemberQuerySet.as_manager()
 
@@ -181,6 +182,7 @@ class IncomeLedger(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     region_path = "household__region"
+    permission_model = "household"
 
     objects = ScopedQuerySet.as_manager()
 
