@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from minsheng.core.management.base import MinshengCommand
 from minsheng.demo import DEFAULT_SEED, demo_load
@@ -16,10 +16,22 @@ class Command(MinshengCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="随机种子（决定演示乡村和密码）")
+        parser.add_argument("--households", type=int, default=2000,
+                            help="在演示县（邵阳县）生成的演示农户数（默认 2000，0 为不生成）")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["households"] < 0:
+            raise CommandError("--households 不能为负数。", returncode=2)
         report, personas = demo_load(options["seed"])
         self.stdout.write(f"行政区划：{report.summary()}")
+        if options["households"]:
+            from minsheng.demo import COUNTY
+            from minsheng.registry.demo_data import demo_households_generate
+
+            made = demo_households_generate(county_code=COUNTY, count=options["households"],
+                                            seed=options["seed"])
+            self.stdout.write(f"演示农户：新增 {made.households} 户（{made.members} 名成员），"
+                              f"已存在 {made.skipped} 户")
         self.stdout.write("演示账号（账号 / 密码 / 角色 / 管辖区域）：")
         names = {r.code: r.full_name for r in Region.objects.filter(
             code__in=[p.region_code for p in personas])}
