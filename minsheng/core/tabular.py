@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -54,8 +55,8 @@ class Column:
     help: str = ""
     width: int = 14
 
-    def labels(self) -> list[str]:
-        return [normalize_header(x) for x in (self.header, *self.synonyms)]
+    def labels(self) -> tuple[str, ...]:
+        return _labels(self.header, self.synonyms)
 
 
 @dataclass
@@ -123,6 +124,11 @@ def _fill_merged(rows: list[list[Any]], merged: Sequence[Any]) -> None:
 
 _BRACKETED = re.compile(r"[(\[（【<《].*?[)\]）】>》]")
 _HEADER_NOISE = re.compile(r"[\s*＊:：_\-—、.。]+")
+
+
+@lru_cache(maxsize=1024)
+def _labels(header: str, synonyms: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(normalize_header(x) for x in (header, *synonyms))
 
 
 def normalize_header(text: Any) -> str:
@@ -200,18 +206,25 @@ def clean_text(value: Any) -> str:
     """
     if value is None:
         return ""
+    if isinstance(value, str):
+        if value.isascii():
+            return " ".join(value.split())
+        return " ".join(unicodedata.normalize("NFKC", value).split())
     if isinstance(value, float) and value.is_integer():
-        value = int(value)
+        return str(int(value))
     if isinstance(value, dt.datetime):
         return value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
-    text = unicodedata.normalize("NFKC", str(value))
-    return re.sub(r"\s+", " ", text).strip()
+    return " ".join(unicodedata.normalize("NFKC", str(value)).split())
 
 
 def is_blank(value: Any) -> bool:
-    return clean_text(value) == ""
+    if value is None or value == "":
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    return False
 
 
 def parse_date(value: Any) -> dt.date | None:

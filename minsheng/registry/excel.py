@@ -174,8 +174,8 @@ _BOOL_FIELDS = {"relocated", "water_quantity_ok", "water_quality_ok", "water_con
 _DISABILITY = {"一级": 1, "二级": 2, "三级": 3, "四级": 4, "1级": 1, "2级": 2, "3级": 3, "4级": 4}
 
 
-def _choices(enum: Any) -> dict[str, str]:
-    return {label: value for value, label in enum.choices}
+_CHOICE_LABELS = {key: {label: value for value, label in enum.choices}
+                  for key, (enum, _synonyms) in _CHOICE_FIELDS.items()}
 
 
 def _unneutralise(value: Any) -> Any:
@@ -184,14 +184,18 @@ def _unneutralise(value: Any) -> Any:
     return value
 
 
+def _blank_value(key: str) -> Any:
+    """What an empty cell parses to (the same as :func:`parse_cell` returns for "")."""
+    return parse_cell(key, "")
+
+
 def parse_cell(key: str, value: Any) -> Any:
     """One cell → its stored value (raises CellError with a Chinese message)."""
     value = _unneutralise(value)
     if key in _BOOL_FIELDS:
         return parse_bool(value)
     if key in _CHOICE_FIELDS:
-        enum, synonyms = _CHOICE_FIELDS[key]
-        return parse_choice(value, _choices(enum), synonyms)
+        return parse_choice(value, _CHOICE_LABELS[key], _CHOICE_FIELDS[key][1])
     if key == "birth_date":
         return parse_date(value)
     if key == "disability_grade":
@@ -211,6 +215,8 @@ def parse_cell(key: str, value: Any) -> Any:
         return text.replace(" ", "").replace("-", "-")
     return text
 
+
+_BLANK = {c.key: _blank_value(c.key) for c in COLUMNS}
 
 # --- Parsing a file into households ---------------------------------------------------------
 
@@ -262,6 +268,7 @@ def parse_file(path: Path, original_name: str, *, progress: Progress) -> Parsed:
         result.errors.append(Issue(0, "行政村（社区）", "", "缺少「行政村（社区）」或「村级区划代码」列。"))
         return Parsed(result, {})
     households: dict[str, HouseholdPlan] = {}
+    columns = sorted(match.columns.items())
     data_rows = table.rows[match.data_start:]
     total = len(data_rows)
     for offset, row in enumerate(data_rows):
@@ -273,8 +280,11 @@ def parse_file(path: Path, original_name: str, *, progress: Progress) -> Parsed:
         result.total_rows += 1
         values: dict[str, Any] = {}
         row_errors: list[Issue] = []
-        for index, column in match.columns.items():
+        for index, column in columns:
             raw = row[index] if index < len(row) else ""
+            if raw is None or raw == "":
+                values[column.key] = _BLANK.get(column.key)
+                continue
             try:
                 values[column.key] = parse_cell(column.key, raw)
             except CellError as exc:
@@ -446,6 +456,9 @@ def check_plans(parsed: Parsed, *, actor: User, today: dt.date, progress: Progre
             if not number:
                 continue
             values["_id"] = number
+            values["_birth"] = derived["birth_date"]
+            values["_gender"] = derived["gender"]
+            values["_warnings"] = warnings
             seen = ids_in_file.get(number)
             if seen is not None:
                 error(member.row, "身份证号", number,
@@ -532,36 +545,31 @@ def summarize(parsed: Parsed) -> dict[str, int]:
 
 
 def _apply_plan(plan: HouseholdPlan, *, actor: User, today: dt.date, batch_id: int | None) -> None:
+    """An existing household: only what differs goes through the services (history, audit)."""
     from minsheng.registry import services
 
     household = plan.existing
-    if household is None:
-        members = [{**_member_values(m.values), "id_number": m.values["_id"]}
-                   for m in plan.members]
-        household = services.household_register(
-            actor=actor, household_no=plan.household_no, region_code=plan.region.code,  # type: ignore[union-attr]
-            members=members, today=today, batch_id=batch_id, **_household_changes(plan))
-    else:
-        changes = _household_changes(plan)
-        if changes:
-            household = services.household_update(actor=actor, household=household,
-                                                  version=household.version, batch_id=batch_id,
-                                                  **changes)
-        current = {m.id_number: m for m in household.members.filter(active=True)}
-        # Demotions before promotions, so the household never has two heads.
-        ordered = sorted(plan.members, key=lambda m: m.values.get("relation") == Relation.HEAD)
-        for row in ordered:
-            values = _member_values(row.values)
-            member = current.get(row.values["_id"])
-            if member is None:
-                services.member_add(actor=actor, household=household,
-                                    data={**values, "id_number": row.values["_id"]},
-                                    today=today, batch_id=batch_id)
-                continue
-            diff = {k: v for k, v in values.items() if getattr(member, k) != v}
-            if diff:
-                services.member_update(actor=actor, member=member, version=member.version,
-                                       today=today, batch_id=batch_id, **diff)
+    assert household is not None  # noqa: S101 - new households go through _bulk_register
+    changes = _household_changes(plan)
+    if changes:
+        household = services.household_update(actor=actor, household=household,
+                                              version=household.version, batch_id=batch_id,
+                                              **changes)
+    current = {m.id_number: m for m in household.members.filter(active=True)}
+    # Demotions before promotions, so the household never has two heads.
+    ordered = sorted(plan.members, key=lambda m: m.values.get("relation") == Relation.HEAD)
+    for row in ordered:
+        values = _member_values(row.values)
+        member = current.get(row.values["_id"])
+        if member is None:
+            services.member_add(actor=actor, household=household,
+                                data={**values, "id_number": row.values["_id"]},
+                                today=today, batch_id=batch_id)
+            continue
+        diff = {k: v for k, v in values.items() if getattr(member, k) != v}
+        if diff:
+            services.member_update(actor=actor, member=member, version=member.version,
+                                   today=today, batch_id=batch_id, **diff)
     if plan.ledger.get("year"):
         amounts = {k: v for k, v in plan.ledger.items() if k != "year" and v is not None}
         current_ledger = IncomeLedger.objects.filter(household=household,
@@ -571,6 +579,72 @@ def _apply_plan(plan: HouseholdPlan, *, actor: User, today: dt.date, batch_id: i
             services.ledger_save(actor=actor, household=household, year=plan.ledger["year"],
                                  version=current_ledger.version if current_ledger else None,
                                  batch_id=batch_id, **amounts)
+
+
+def _bulk_register(plans: list[HouseholdPlan], *, actor: User, batch_id: int | None,
+                   progress: Progress, done: int, total: int) -> None:
+    """New households in bulk: the rows the services would write (households, members,
+    ledgers, search keys, history, one audit event per household), in batched INSERTs.
+
+    Every rule the services apply was checked by :func:`check_plans` on these very values, and
+    the database constraints (unique 户编号, one active household per ID, one 户主) stand behind
+    it inside the same transaction.
+    """
+    from minsheng.core.audit import record_events_bulk
+    from minsheng.registry.models import HouseholdChange, SearchKey
+    from minsheng.registry.search import name_keys
+    from minsheng.registry.services import HOUSEHOLD_FIELDS
+
+    for start in range(0, len(plans), 2000):
+        chunk = plans[start:start + 2000]
+        households = []
+        for plan in chunk:
+            head = next(m for m in plan.members if m.values.get("relation") == Relation.HEAD)
+            fields = {k: v for k, v in plan.values.items()
+                      if k in HOUSEHOLD_FIELDS and v is not None}
+            households.append(Household(household_no=plan.household_no,
+                                        region_id=plan.region.code,  # type: ignore[union-attr]
+                                        head_name=head.values["name"], **fields))
+        households = Household.objects.bulk_create(households)
+        members: list[Member] = []
+        ledgers: list[IncomeLedger] = []
+        for plan, household in zip(chunk, households, strict=True):
+            for row in plan.members:
+                members.append(Member(household=household, id_number=row.values["_id"],
+                                      birth_date=row.values["_birth"],
+                                      gender=row.values["_gender"],
+                                      **_member_values(row.values)))
+            if plan.ledger.get("year"):
+                ledgers.append(IncomeLedger(
+                    household=household, year=plan.ledger["year"],
+                    **{k: v for k, v in plan.ledger.items() if k != "year" and v is not None}))
+        members = Member.objects.bulk_create(members, batch_size=2000)
+        IncomeLedger.objects.bulk_create(ledgers, batch_size=2000)
+        SearchKey.objects.bulk_create(
+            [SearchKey(household_id=m.household_id, member_id=m.pk, key=key)
+             for m in members for key in name_keys(m.name)], batch_size=5000)
+        by_household: dict[int, list[Member]] = defaultdict(list)
+        for m in members:
+            by_household[m.household_id].append(m)
+        changes = []
+        for household in households:
+            changes.append(HouseholdChange(
+                household=household, actor=actor, actor_name=actor.get_username(),
+                subject="household", subject_id=household.pk, subject_label=household.head_name,
+                action="导入登记", import_batch_id=batch_id,
+                changes={"household_no": [None, household.household_no],
+                         "region_id": [None, household.region_id],
+                         "members": [None, [m.name for m in by_household[household.pk]]]}))
+        HouseholdChange.objects.bulk_create(changes, batch_size=2000)
+        record_events_bulk(actor=actor, event_type=AuditEventType.HOUSEHOLD_REGISTERED, events=[
+            {"subject_type": "registry.household", "subject_id": h.pk,
+             "subject_repr": f"{h.household_no} {h.head_name}", "region_code": h.region_id,
+             "note": "导入登记",
+             "changes": {"household_no": [None, h.household_no],
+                         "members": [None, len(by_household[h.pk])]},
+             "extra": {"household_id": h.pk, "import_batch": batch_id}}
+            for h in households])
+        progress("写入", done + start + len(chunk), total)
 
 
 class RegistryImporter:
@@ -601,13 +675,19 @@ class RegistryImporter:
                 raise ImportRejected(parsed.result)
             summary = summarize(parsed)
             total = len(parsed.households)
+            new = [p for p in parsed.households.values() if p.existing is None]
+            known = [p for p in parsed.households.values() if p.existing is not None]
+            plan = new[0] if new else None
             try:
-                for done, plan in enumerate(parsed.households.values()):
+                _bulk_register(new, actor=actor, batch_id=batch_id, progress=progress, done=0,
+                               total=total)
+                for done, plan in enumerate(known, start=len(new)):
                     if done % 200 == 0:
                         progress("写入", done, total)
                     _apply_plan(plan, actor=actor, today=today, batch_id=batch_id)
             except MinshengError as exc:
-                parsed.result.errors.append(Issue(plan.first_row, "", plan.household_no,
+                parsed.result.errors.append(Issue(plan.first_row if plan else 0, "",
+                                                  plan.household_no if plan else "",
                                                   exc.message))
                 _fill_raw(parsed, path, original_name)
                 raise ImportRejected(parsed.result) from exc
