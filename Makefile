@@ -27,7 +27,7 @@ run: setup
 	@echo ""
 	@echo "民生已启动：http://$(HOST):$(PORT)/   （用上面的演示账号登录；Ctrl+C 停止）"
 	@echo ""
-	@MINSHENG_DEBUG=1 $(BIN)/minsheng db_worker --no-startup-delay >var/worker.log 2>&1 & worker=$$!; \
+	@MINSHENG_DEBUG=1 $(BIN)/minsheng db_worker --no-reload --no-startup-delay >var/worker.log 2>&1 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  MINSHENG_DEBUG=1 $(BIN)/minsheng runserver --noreload $(HOST):$(PORT)
 

@@ -72,7 +72,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     server = subprocess.Popen([str(BIN / "minsheng"), "runserver", "--noreload",
                                f"127.0.0.1:{port}"], env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
-    worker = subprocess.Popen([str(BIN / "minsheng"), "db_worker", "--no-startup-delay",
+    worker = subprocess.Popen([str(BIN / "minsheng"), "db_worker", "--no-reload", "--no-startup-delay",
                                "--interval", "0.2"], env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     try:
