@@ -5,10 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.forms import modelform_factory
 from django.http import QueryDict
 
-from minsheng.registry.choices import Health, HouseholdCategory, LabourCapacity
+from minsheng.registry.choices import (
+    ArchiveReason,
+    Health,
+    HouseholdCategory,
+    LabourCapacity,
+    Relation,
+)
 from minsheng.registry.filters import HouseholdFilter
+from minsheng.registry.models import Household, IncomeLedger, Member
 
 
 class HouseholdFilterForm(forms.Form):
@@ -52,9 +60,6 @@ class ImportUploadForm(forms.Form):
 
 # --- Editing --------------------------------------------------------------------------------
 
-from django.forms import modelform_factory  # noqa: E402
-
-from minsheng.registry.models import Household, IncomeLedger, Member  # noqa: E402
 
 _HOUSEHOLD_EDIT_FIELDS = [
     "group_name", "address", "phone", "bank_name", "bank_account", "category", "relocated",
@@ -116,3 +121,18 @@ class LedgerForm(modelform_factory(IncomeLedger, fields=["year", *IncomeLedger.A
 
     def validate_unique(self) -> None:
         """(household, year) is matched by the service, which updates an existing year."""
+
+
+class MemberArchiveForm(VersionedForm):
+    reason = forms.ChoiceField(label="减员原因", choices=ArchiveReason.choices)
+
+
+class MemberMoveForm(VersionedForm):
+    to_household_no = forms.CharField(label="迁入农户的户编号", max_length=32)
+    relation = forms.ChoiceField(label="在新户中与户主关系", choices=Relation.choices)
+    reason = forms.ChoiceField(label="原因", choices=[("split", "分户"), ("merged", "合户")])
+
+
+class HouseholdArchiveForm(VersionedForm):
+    reason = forms.ChoiceField(label="归档原因", choices=ArchiveReason.choices)
+    note = forms.CharField(label="说明", max_length=200, required=False)

@@ -22,12 +22,15 @@ from minsheng.regions.models import Region
 from minsheng.registry import services
 from minsheng.registry.choices import HousingGrade, Relation, SchoolStage
 from minsheng.registry.forms import (
+    HouseholdArchiveForm,
     HouseholdCreateForm,
     HouseholdEditForm,
     HouseholdFilterForm,
     LedgerForm,
+    MemberArchiveForm,
     MemberCreateForm,
     MemberEditForm,
+    MemberMoveForm,
     household_filter_from,
 )
 from minsheng.registry.selectors import (
@@ -266,3 +269,69 @@ def ledger_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                   {"form": form, "title": f"收支台账 · {household.household_no}",
                    "household": household})
 
+
+
+@login_required
+def member_archive_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """减员: the member leaves the household; the record stays."""
+    member = member_get(actor=request.user, pk=pk, action="change")
+    form = MemberArchiveForm(request.POST or None, initial={"version": member.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_archive(actor=request.user, member=member,  # type: ignore[arg-type]
+                                    version=form.cleaned_data["version"],
+                                    reason=form.cleaned_data["reason"])
+        except InvalidInput as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"{member.name} 已减员。")
+            return redirect("registry:household_detail", pk=member.household_id)
+    return render(request, "web/registry/household_form.html",
+                  {"form": form, "title": f"成员减员：{member.name}",
+                   "household": member.household})
+
+
+@login_required
+def member_move_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """分户/合户: the member moves to another household; both histories keep the move."""
+    member = member_get(actor=request.user, pk=pk, action="change")
+    form = MemberMoveForm(request.POST or None, initial={"version": member.version})
+    if request.method == "POST" and form.is_valid():
+        target = household_list(actor=request.user).filter(
+            household_no=form.cleaned_data["to_household_no"].strip()).first()
+        if target is None:
+            form.add_error("to_household_no", "该户编号不存在或不在您的管辖范围内。")
+        else:
+            try:
+                services.member_move(actor=request.user, member=member, to_household=target,  # type: ignore[arg-type]
+                                     version=form.cleaned_data["version"],
+                                     relation=form.cleaned_data["relation"],
+                                     reason=form.cleaned_data["reason"])
+            except InvalidInput as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, f"{member.name} 已迁入 {target.household_no}。")
+                return redirect("registry:household_detail", pk=target.pk)
+    return render(request, "web/registry/household_form.html",
+                  {"form": form, "title": f"分户/合户：{member.name}",
+                   "household": member.household})
+
+
+@login_required
+def household_archive_view(request: HttpRequest, pk: int) -> HttpResponse:
+    household = household_get(actor=request.user, pk=pk, action="change")
+    form = HouseholdArchiveForm(request.POST or None, initial={"version": household.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_archive(actor=request.user, household=household,  # type: ignore[arg-type]
+                                       version=form.cleaned_data["version"],
+                                       reason=form.cleaned_data["reason"],
+                                       note=form.cleaned_data["note"])
+        except InvalidInput as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"农户 {household.household_no} 已归档。")
+            return redirect("registry:household_detail", pk=household.pk)
+    return render(request, "web/registry/household_form.html",
+                  {"form": form, "title": f"归档农户 {household.household_no}",
+                   "household": household})

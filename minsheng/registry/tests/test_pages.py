@@ -186,3 +186,43 @@ class ImportPagesTests:
     def test_import_pages_are_404_for_roles_without_registry_write(self, personas, client_for):
         assert client_for("auditor").get("/households/import/").status_code == 404
         assert client_for("sys_admin").get("/households/import/").status_code == 404
+
+
+class ArchiveAndMovePagesTests:
+    def test_member_move_keeps_both_histories(self, households, client_for):
+        from minsheng.registry.models import HouseholdChange, Member
+
+        spouse = households[0].members.get(relation="spouse")
+        response = client_for("township_station").post(
+            f"/households/members/{spouse.pk}/move/",
+            {"version": spouse.version, "to_household_no": "H002", "relation": "spouse",
+             "reason": "merged"})
+        assert response.status_code == 302
+        moved = Member.objects.get(id_number=spouse.id_number, active=True)
+        assert moved.household_id == households[1].pk
+        assert HouseholdChange.objects.filter(household=households[0],
+                                              action="迁出至 H002").exists()
+
+    def test_member_move_to_an_unknown_household_shows_the_error(self, households, client_for):
+        spouse = households[0].members.get(relation="spouse")
+        response = client_for("village_monitor").post(
+            f"/households/members/{spouse.pk}/move/",
+            {"version": spouse.version, "to_household_no": "H002", "relation": "spouse",
+             "reason": "merged"})
+        assert "该户编号不存在或不在您的管辖范围内。" in response.content.decode()
+
+    def test_member_archive_and_household_archive(self, households, client_for):
+        client = client_for("township_station")
+        spouse = households[0].members.get(relation="spouse")
+        client.post(f"/households/members/{spouse.pk}/archive/",
+                    {"version": spouse.version, "reason": "deceased"})
+        spouse.refresh_from_db()
+        assert spouse.active is False
+        household = households[1]
+        client.post(f"/households/{household.pk}/archive/",
+                    {"version": household.version, "reason": "duplicate", "note": "重复登记"})
+        household.refresh_from_db()
+        assert household.archived is True
+        link = f'href="/households/{household.pk}/"'
+        assert link not in client.get("/households/").content.decode()
+        assert link in client.get("/households/", {"include_archived": "on"}).content.decode()
