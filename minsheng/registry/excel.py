@@ -346,6 +346,12 @@ def _index_of(match: Any, key: str) -> int:
     return next(i for i, c in match.columns.items() if c.key == key)
 
 
+def _chunked(values: list[Any], size: int = 5000) -> Iterable[list[Any]]:
+    """Slices for ``__in`` lookups: SQLite allows at most 32,766 parameters per statement."""
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
 # --- Checking against the rules and the registry --------------------------------------------
 
 def _resolve_villages(actor: User) -> tuple[dict[str, Region], dict[tuple[str, str], list[Region]],
@@ -375,14 +381,17 @@ def check_plans(parsed: Parsed, *, actor: User, today: dt.date, progress: Progre
         return
     by_code, by_pair, by_name = _resolve_villages(actor)
     numbers = list(parsed.households)
-    existing = {h.household_no: h for h in Household.objects.filter(household_no__in=numbers)}
-    visible = set(Household.objects.visible_to(actor, "change").filter(
-        household_no__in=numbers).values_list("household_no", flat=True))
+    existing = {h.household_no: h for chunk in _chunked(numbers)
+                for h in Household.objects.filter(household_no__in=chunk)}
+    visible = {n for chunk in _chunked(numbers)
+               for n in Household.objects.visible_to(actor, "change").filter(
+                   household_no__in=chunk).values_list("household_no", flat=True)}
     ids_in_file: dict[str, tuple[str, int]] = {}
     all_ids = [normalize(m.values.get("id_number")) for p in parsed.households.values()
                for m in p.members if m.values.get("id_number")]
-    active_members = {m.id_number: m for m in Member.objects.filter(
-        id_number__in=all_ids, active=True).select_related("household")}
+    active_members = {m.id_number: m for chunk in _chunked(all_ids)
+                      for m in Member.objects.filter(id_number__in=chunk, active=True)
+                      .select_related("household")}
     total = len(parsed.households)
 
     def error(row: int, column: str, value: Any, message: str) -> None:
@@ -513,10 +522,10 @@ def summarize(parsed: Parsed) -> dict[str, int]:
                             "members_new", "members_changed", "members_unchanged",
                             "ledgers_new", "ledgers_changed", "ledgers_unchanged"), 0)
     existing_ids = [p.existing.pk for p in parsed.households.values() if p.existing]
-    members = {(m.household_id, m.id_number): m for m in Member.objects.filter(
-        household_id__in=existing_ids, active=True)}
-    ledgers = {(lg.household_id, lg.year): lg for lg in IncomeLedger.objects.filter(
-        household_id__in=existing_ids)}
+    members = {(m.household_id, m.id_number): m for chunk in _chunked(existing_ids)
+               for m in Member.objects.filter(household_id__in=chunk, active=True)}
+    ledgers = {(lg.household_id, lg.year): lg for chunk in _chunked(existing_ids)
+               for lg in IncomeLedger.objects.filter(household_id__in=chunk)}
     for plan in parsed.households.values():
         if plan.existing is None:
             counts["households_new"] += 1
@@ -693,8 +702,8 @@ class RegistryImporter:
                 raise ImportRejected(parsed.result) from exc
             # Scope re-check: every household the file touched is still the actor's to change.
             touched = list(parsed.households)
-            allowed = Household.objects.visible_to(actor, "change").filter(
-                household_no__in=touched).count()
+            allowed = sum(Household.objects.visible_to(actor, "change").filter(
+                household_no__in=chunk).count() for chunk in _chunked(touched))
             if allowed != len(touched):
                 raise InvalidInput("导入涉及管辖范围以外的农户，已全部撤销。")
             record_event(actor=actor, event_type=AuditEventType.IMPORT_APPLIED,
