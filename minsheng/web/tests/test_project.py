@@ -55,3 +55,34 @@ class ApiDocumentTests:
         response = client.get("/api/v1/docs")
         assert response.status_code == 200
         assert "cdn" not in response.content.decode().lower()
+
+
+def test_deploy_check_is_clean_with_production_settings(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "MINSHENG_SECRET_KEY": "k" * 20 + "-production-secret-" + "z" * 20,
+           "MINSHENG_ALLOWED_HOSTS": "minsheng.example.gov.cn", "MINSHENG_VAR_DIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "minsheng.cli", "check", "--deploy",
+                             "--fail-level", "WARNING"], capture_output=True, text=True,
+                            env=env, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "MINSHENG_VAR_DIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "minsheng.cli", "check"], capture_output=True,
+                            text=True, env=env, check=False)
+    assert result.returncode != 0
+    assert "MINSHENG_SECRET_KEY is required" in result.stderr
+
+
+class SecuritySettingsTests:
+    def test_idle_timeout_and_password_rules_come_from_settings(self, settings):
+        from django.contrib.auth.password_validation import validate_password
+        from django.core.exceptions import ValidationError
+
+        assert settings.SESSION_COOKIE_AGE == settings.SESSION_IDLE_MINUTES * 60
+        assert settings.SESSION_SAVE_EVERY_REQUEST is True
+        with pytest.raises(ValidationError) as exc:
+            validate_password("abcdefghijkl")
+        assert "密码须至少包含小写字母、大写字母、数字、符号中的 3 类。" in exc.value.messages
+        validate_password("Minsheng-2026-ok")
