@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from functools import lru_cache
 
 from pypinyin import Style, pinyin
 
@@ -21,11 +22,9 @@ def initials_variants(name: str) -> set[str]:
     # Character by character: pypinyin's phrase table would otherwise pick one reading for a
     # known phrase (长乐 → chang le only), and a name is not a phrase.
     for char in name:
-        readings = [r for group in pinyin(char, style=Style.FIRST_LETTER, heteronym=True,
-                                          errors="ignore", strict=False) for r in group]
-        options = sorted({r[:1].lower() for r in readings if r and r[:1].isalpha()})
+        options = _char_initials(char)
         if options:
-            letters.append(options)
+            letters.append(list(options))
     if not letters:
         return set()
     variants: set[str] = set()
@@ -34,6 +33,13 @@ def initials_variants(name: str) -> set[str]:
         if len(variants) >= MAX_VARIANTS:
             break
     return variants
+
+
+@lru_cache(maxsize=20000)
+def _char_initials(char: str) -> tuple[str, ...]:
+    readings = [r for group in pinyin(char, style=Style.FIRST_LETTER, heteronym=True,
+                                      errors="ignore", strict=False) for r in group]
+    return tuple(sorted({r[:1].lower() for r in readings if r and r[:1].isalpha()}))
 
 
 def name_keys(name: str) -> set[str]:
