@@ -84,21 +84,24 @@ def record_event(
 
 
 def record_events_bulk(*, actor: Any, event_type: AuditEventType,
-                       events: Iterable[Mapping[str, Any]], batch_size: int = 2000) -> int:
+                       events: Iterable[Mapping[str, Any]]) -> int:
     """Append many events of one type at once (imports): each mapping holds ``subject_type``,
     ``subject_id``, ``subject_repr``, ``region_code`` and optionally ``changes``, ``note``,
-    ``extra``. Same columns as :func:`record_event`, one INSERT per batch."""
+    ``extra``. Same columns as :func:`record_event`, written with prepared batch INSERTs."""
+    from django.utils import timezone
+
+    from minsheng.core.bulk import insert_rows
+
     real_actor = actor if getattr(actor, "is_authenticated", False) else None
     username = real_actor.get_username() if real_actor else ""
-    request_id, ip = request_id_var.get(), client_ip_var.get()
-    rows = [
-        AuditEvent(actor=real_actor, actor_username=username, event_type=event_type,
-                   subject_type=e.get("subject_type", ""), subject_id=str(e.get("subject_id", "")),
-                   subject_repr=str(e.get("subject_repr", ""))[:255],
-                   region_code=e.get("region_code", ""),
-                   changes=_jsonable(dict(e.get("changes") or {})), request_id=request_id,
-                   ip_address=ip, note=e.get("note", ""), extra=_jsonable(dict(e.get("extra") or {})))
-        for e in events
-    ]
-    AuditEvent.objects.bulk_create(rows, batch_size=batch_size)
-    return len(rows)
+    request_id, ip, now = request_id_var.get(), client_ip_var.get(), timezone.now()
+    return insert_rows(
+        AuditEvent,
+        ("at", "actor", "actor_username", "event_type", "subject_type", "subject_id",
+         "subject_repr", "region_code", "changes", "request_id", "ip_address", "note", "extra"),
+        ((now, real_actor.pk if real_actor else None, username, event_type,
+          e.get("subject_type", ""), str(e.get("subject_id", "")),
+          str(e.get("subject_repr", ""))[:255], e.get("region_code", ""),
+          _jsonable(dict(e.get("changes") or {})), request_id, ip, e.get("note", ""),
+          _jsonable(dict(e.get("extra") or {}))) for e in events),
+    )

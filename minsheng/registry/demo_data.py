@@ -246,26 +246,27 @@ def demo_households_generate(*, county_code: str, count: int, seed: int,
 def _write(rows: list[tuple[dict[str, Any], list[dict[str, Any]], dict[int, dict[str, Any]]]]) -> None:
     if not rows:
         return
+    from django.utils import timezone
+
+    from minsheng.core.bulk import insert_rows
+
+    now = timezone.now()
+    member_fields = ("household", "created_at", "updated_at", "active", "version", "ethnicity",
+                     "archive_reason", *rows[0][1][0].keys())
+    amount_fields = IncomeLedger.AMOUNT_FIELDS
     with transaction.atomic():
         households = Household.objects.bulk_create([Household(**h) for h, _m, _l in rows])
-        by_no = {h.household_no: h for h in households}
-        if any(h.pk is None for h in households):  # backends without RETURNING ids
-            by_no = {h.household_no: h for h in Household.objects.filter(
-                household_no__in=[h["household_no"] for h, _m, _l in rows])}
-        member_objs = []
-        for h, members, _l in rows:
-            owner = by_no[h["household_no"]]
-            member_objs.extend(Member(household=owner, **m) for m in members)
-        member_objs = Member.objects.bulk_create(member_objs, batch_size=2000)
-        if any(m.pk is None for m in member_objs):
-            member_objs = list(Member.objects.filter(household__in=by_no.values()))
-        SearchKey.objects.bulk_create(
-            [SearchKey(household_id=m.household_id, member_id=m.pk, key=key)
-             for m in member_objs for key in name_keys(m.name)], batch_size=5000)
-        IncomeLedger.objects.bulk_create(
-            [IncomeLedger(household=by_no[h["household_no"]], year=y, **amounts)
-             for h, _m, ledgers in rows for y, amounts in ledgers.items()], batch_size=2000)
-        HouseholdChange.objects.bulk_create(
-            [HouseholdChange(household=h, actor_name="系统", subject="household",
-                             subject_id=h.pk, subject_label=h.head_name, action="演示数据生成")
-             for h in by_no.values()], batch_size=2000)
+        pairs = list(zip(rows, households, strict=True))
+        insert_rows(Member, member_fields,
+                    ((h.pk, now, now, True, 1, "汉族", "", *m.values())
+                     for (_h, members, _l), h in pairs for m in members))
+        insert_rows(SearchKey, ("household", "key"),
+                    ((h.pk, key) for (_h, members, _l), h in pairs
+                     for key in sorted({k for m in members for k in name_keys(m["name"])})))
+        insert_rows(IncomeLedger, ("household", "year", "version", "updated_at", *amount_fields),
+                    ((h.pk, year, 1, now, *(amounts.get(k, Decimal(0)) for k in amount_fields))
+                     for (_h, _m, ledgers), h in pairs for year, amounts in ledgers.items()))
+        insert_rows(HouseholdChange, ("household", "at", "actor_name", "subject", "subject_id",
+                                      "subject_label", "action", "changes", "note"),
+                    ((h.pk, now, "系统", "household", h.pk, h.head_name, "演示数据生成", {}, "")
+                     for _row, h in pairs))

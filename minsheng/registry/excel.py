@@ -590,6 +590,25 @@ def _apply_plan(plan: HouseholdPlan, *, actor: User, today: dt.date, batch_id: i
                                  batch_id=batch_id, **amounts)
 
 
+_MEMBER_INSERT = ("household", "id_number", "birth_date", "gender", "name", "ethnicity",
+                  "relation", "education", "school_stage", "health", "disability_grade",
+                  "labour_capacity", "work_area", "work_months", "medical_insurance",
+                  "serious_illness_insurance", "pension_insurance", "dibao", "tekun", "phone",
+                  "active", "archive_reason", "version", "created_at", "updated_at")
+
+
+def _member_row(household_id: int, values: dict[str, Any], now: dt.datetime) -> tuple[Any, ...]:
+    v = _member_values(values)
+    return (household_id, values["_id"], values["_birth"], values["_gender"], v["name"],
+            v.get("ethnicity") or "汉族", v["relation"], v.get("education") or "",
+            v.get("school_stage") or SchoolStage.NOT_IN_SCHOOL, v.get("health") or Health.HEALTHY,
+            v.get("disability_grade"), v.get("labour_capacity") or LabourCapacity.ORDINARY,
+            v.get("work_area") or "", v.get("work_months") or 0,
+            v.get("medical_insurance", True), v.get("serious_illness_insurance", True),
+            v.get("pension_insurance", False), v.get("dibao", False), v.get("tekun", False),
+            v.get("phone") or "", True, "", 1, now, now)
+
+
 def _bulk_register(plans: list[HouseholdPlan], *, actor: User, batch_id: int | None,
                    progress: Progress, done: int, total: int) -> None:
     """New households in bulk: the rows the services would write (households, members,
@@ -600,10 +619,13 @@ def _bulk_register(plans: list[HouseholdPlan], *, actor: User, batch_id: int | N
     it inside the same transaction.
     """
     from minsheng.core.audit import record_events_bulk
+    from minsheng.core.bulk import insert_rows
     from minsheng.registry.models import HouseholdChange, SearchKey
     from minsheng.registry.search import name_keys
     from minsheng.registry.services import HOUSEHOLD_FIELDS
 
+    now = timezone.now()
+    amounts = [k for k in _LEDGER_AMOUNTS]
     for start in range(0, len(plans), 2000):
         chunk = plans[start:start + 2000]
         households = []
@@ -615,44 +637,34 @@ def _bulk_register(plans: list[HouseholdPlan], *, actor: User, batch_id: int | N
                                         region_id=plan.region.code,  # type: ignore[union-attr]
                                         head_name=head.values["name"], **fields))
         households = Household.objects.bulk_create(households)
-        members: list[Member] = []
-        ledgers: list[IncomeLedger] = []
-        for plan, household in zip(chunk, households, strict=True):
-            for row in plan.members:
-                members.append(Member(household=household, id_number=row.values["_id"],
-                                      birth_date=row.values["_birth"],
-                                      gender=row.values["_gender"],
-                                      **_member_values(row.values)))
-            if plan.ledger.get("year"):
-                ledgers.append(IncomeLedger(
-                    household=household, year=plan.ledger["year"],
-                    **{k: v for k, v in plan.ledger.items() if k != "year" and v is not None}))
-        members = Member.objects.bulk_create(members, batch_size=2000)
-        IncomeLedger.objects.bulk_create(ledgers, batch_size=2000)
-        SearchKey.objects.bulk_create(
-            [SearchKey(household_id=m.household_id, member_id=m.pk, key=key)
-             for m in members for key in name_keys(m.name)], batch_size=5000)
-        by_household: dict[int, list[Member]] = defaultdict(list)
-        for m in members:
-            by_household[m.household_id].append(m)
-        changes = []
-        for household in households:
-            changes.append(HouseholdChange(
-                household=household, actor=actor, actor_name=actor.get_username(),
-                subject="household", subject_id=household.pk, subject_label=household.head_name,
-                action="导入登记", import_batch_id=batch_id,
-                changes={"household_no": [None, household.household_no],
-                         "region_id": [None, household.region_id],
-                         "members": [None, [m.name for m in by_household[household.pk]]]}))
-        HouseholdChange.objects.bulk_create(changes, batch_size=2000)
+        pairs = list(zip(chunk, households, strict=True))
+        insert_rows(Member, _MEMBER_INSERT,
+                    (_member_row(h.pk, row.values, now) for plan, h in pairs
+                     for row in plan.members))
+        insert_rows(IncomeLedger, ("household", "year", *amounts, "version", "updated_at"),
+                    ((h.pk, plan.ledger["year"],
+                      *[plan.ledger.get(k) or Decimal(0) for k in amounts], 1, now)
+                     for plan, h in pairs if plan.ledger.get("year")))
+        insert_rows(SearchKey, ("household", "key"),
+                    ((h.pk, key) for plan, h in pairs
+                     for key in sorted({k for row in plan.members
+                                        for k in name_keys(row.values["name"])})))
+        insert_rows(HouseholdChange, ("household", "at", "actor", "actor_name", "subject",
+                                      "subject_id", "subject_label", "action", "changes",
+                                      "note", "import_batch_id"),
+                    ((h.pk, now, actor.pk, actor.get_username(), "household", h.pk,
+                      h.head_name[:100], "导入登记",
+                      {"household_no": [None, h.household_no], "region_id": [None, h.region_id],
+                       "members": [None, [row.values["name"] for row in plan.members]]},
+                      "", batch_id) for plan, h in pairs))
         record_events_bulk(actor=actor, event_type=AuditEventType.HOUSEHOLD_REGISTERED, events=[
             {"subject_type": "registry.household", "subject_id": h.pk,
              "subject_repr": f"{h.household_no} {h.head_name}", "region_code": h.region_id,
              "note": "导入登记",
              "changes": {"household_no": [None, h.household_no],
-                         "members": [None, len(by_household[h.pk])]},
+                         "members": [None, len(plan.members)]},
              "extra": {"household_id": h.pk, "import_batch": batch_id}}
-            for h in households])
+            for plan, h in pairs])
         progress("写入", done + start + len(chunk), total)
 
 

@@ -244,13 +244,12 @@ class HouseholdChange(models.Model):
 
 
 class SearchKey(models.Model):
-    """Name and pinyin-initial keys of a household's members (拼音首字母检索).
+    """Name and pinyin-initial keys of a household's active members (拼音首字母检索).
 
     Every reading of a polyphonic character is indexed: 曾祥月 → 曾祥月, zxy, cxy.
     """
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=64, db_index=True)
 
     class Meta:

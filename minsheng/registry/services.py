@@ -101,9 +101,9 @@ def _history(*, actor: User | None, household: Household, subject: str, subject_
 def _refresh_search_keys(household: Household) -> None:
     SearchKey.objects.filter(household=household).delete()
     keys = [
-        SearchKey(household=household, member=m, key=key)
-        for m in household.members.filter(active=True)
-        for key in sorted(name_keys(m.name))
+        SearchKey(household=household, key=key)
+        for key in sorted({k for name in household.members.filter(active=True)
+                           .values_list("name", flat=True) for k in name_keys(name)})
     ]
     SearchKey.objects.bulk_create(keys)
 
