@@ -14,7 +14,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -66,6 +66,20 @@ class Table:
 
 
 @dataclass
+class StreamedTable:
+    """The first rows (for finding the header) and an iterator over the rest, so a
+    province-size sheet is never held as Python objects all at once."""
+
+    head: list[list[Any]]
+    rest: Iterator[list[Any]]
+    sheet_name: str = ""
+
+    def rows(self) -> Iterator[list[Any]]:
+        yield from self.head
+        yield from self.rest
+
+
+@dataclass
 class HeaderMatch:
     header_rows: tuple[int, ...]  # 0-based indexes of the header row(s)
     data_start: int  # 0-based index of the first data row
@@ -93,6 +107,54 @@ def read_table(path: Path, *, original_name: str | None = None) -> Table:
         raise TableReadError(f"无法读取表格文件，文件可能已损坏或不是 {suffix} 格式（{exc}）。") from exc
     _fill_merged(rows, merged)
     return Table(rows=rows, sheet_name=sheet.name)
+
+
+def stream_table(path: Path, *, original_name: str | None = None,
+                 head_rows: int = _HEADER_SCAN_ROWS + 2) -> StreamedTable:
+    """Like :func:`read_table`, streaming: merged cells are filled as the rows go by."""
+    name = original_name or path.name
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise TableReadError(f"不支持的文件类型「{suffix or '无扩展名'}」，请上传 xlsx、xls 或 csv 文件。")
+    if suffix == ".csv":
+        rows: Iterator[list[Any]] = iter(_read_csv(path.read_bytes()))
+        sheet_name = name
+    else:
+        try:
+            workbook = CalamineWorkbook.from_path(str(path))
+            sheet = workbook.get_sheet_by_index(0)
+            merged = list(sheet.merged_cell_ranges or [])
+            rows = _filled(sheet.iter_rows(), merged)
+            sheet_name = sheet.name
+        except (CalamineError, OSError, ValueError) as exc:
+            raise TableReadError(
+                f"无法读取表格文件，文件可能已损坏或不是 {suffix} 格式（{exc}）。") from exc
+    head = []
+    for row in rows:
+        head.append(row)
+        if len(head) >= head_rows:
+            break
+    return StreamedTable(head=head, rest=rows, sheet_name=sheet_name)
+
+
+def _filled(source: Iterable[Sequence[Any]], merged: Sequence[Any]) -> Iterator[list[Any]]:
+    """Rows with each merged range's top-left value copied into the whole range."""
+    starts: dict[int, list[tuple[int, int, int, int]]] = {}
+    for (r0, c0), (r1, c1) in merged:
+        starts.setdefault(r0, []).append((r0, c0, r1, c1))
+    active: list[tuple[int, int, int, Any]] = []  # (last row, first col, last col, value)
+    for index, cells in enumerate(source):
+        row = list(cells)
+        for _r0, c0, r1, c1 in starts.get(index, ()):
+            active.append((r1, c0, c1, row[c0] if c0 < len(row) else ""))
+        if active:
+            for _last, c0, c1, value in active:
+                if len(row) <= c1:
+                    row.extend([""] * (c1 + 1 - len(row)))
+                for c in range(c0, c1 + 1):
+                    row[c] = value
+            active = [a for a in active if a[0] > index]
+        yield row
 
 
 def _read_csv(data: bytes) -> list[list[Any]]:

@@ -43,7 +43,7 @@ from minsheng.core.tabular import (
     parse_date,
     parse_decimal,
     parse_int,
-    read_table,
+    stream_table,
 )
 from minsheng.regions.codes import RegionLevel
 from minsheng.regions.models import Region
@@ -250,13 +250,13 @@ def _raw_strings(row: list[Any]) -> list[str]:
 def parse_file(path: Path, original_name: str, *, progress: Progress) -> Parsed:
     result = ValidationResult()
     try:
-        table = read_table(path, original_name=original_name)
-        match = locate_header(table.rows, COLUMNS)
+        table = stream_table(path, original_name=original_name)
+        match = locate_header(table.head, COLUMNS)
     except TableReadError as exc:
         result.errors.append(Issue(0, "", "", exc.message))
         return Parsed(result, {})
     header_row = match.header_rows[-1]
-    result.header = _raw_strings(table.rows[header_row])
+    result.header = _raw_strings(table.head[header_row])
     for column in match.missing_required:
         result.errors.append(Issue(0, column.header, "", f"缺少必填列「{column.header}」。"))
     for name in match.duplicated:
@@ -269,12 +269,13 @@ def parse_file(path: Path, original_name: str, *, progress: Progress) -> Parsed:
         return Parsed(result, {})
     households: dict[str, HouseholdPlan] = {}
     columns = sorted(match.columns.items())
-    data_rows = table.rows[match.data_start:]
-    total = len(data_rows)
-    for offset, row in enumerate(data_rows):
+    rows = table.rows()
+    for _ in range(match.data_start):
+        next(rows)
+    for offset, row in enumerate(rows):
         row_number = match.data_start + offset + 1
         if offset % 2000 == 0:
-            progress("读取", offset, total)
+            progress("读取", offset, 0)
         if all(is_blank(v) for v in row):
             continue
         result.total_rows += 1
@@ -334,7 +335,7 @@ def parse_file(path: Path, original_name: str, *, progress: Progress) -> Parsed:
                     result.raw_rows[row_number] = _raw_strings(row)
                 plan.ledger[key] = values[key]
         plan.members.append(MemberRow(row_number, values))
-    progress("读取", total, total)
+    progress("读取", result.total_rows, result.total_rows)
     return Parsed(result, households)
 
 
@@ -487,13 +488,15 @@ def check_plans(parsed: Parsed, *, actor: User, today: dt.date, progress: Progre
 
 
 def _fill_raw(parsed: Parsed, path: Path, original_name: str) -> None:
-    missing = [r for r, raw in parsed.result.raw_rows.items() if not raw]
+    missing = {r for r, raw in parsed.result.raw_rows.items() if not raw and r > 0}
     if not missing:
         return
-    table = read_table(path, original_name=original_name)
-    for r in missing:
-        if 0 < r <= len(table.rows):
-            parsed.result.raw_rows[r] = _raw_strings(table.rows[r - 1])
+    last = max(missing)
+    for index, row in enumerate(stream_table(path, original_name=original_name).rows(), start=1):
+        if index in missing:
+            parsed.result.raw_rows[index] = _raw_strings(row)
+        if index >= last:
+            break
 
 
 # --- Planning and applying ------------------------------------------------------------------

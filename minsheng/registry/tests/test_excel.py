@@ -254,3 +254,23 @@ def test_header_synonyms_are_recognised(header, personas, tmp_path):
     batch = upload(personas["village_monitor"], write_sheet(tmp_path / "s.xlsx", rows,
                                                             header=header, title=False))
     assert batch.status == ImportStatus.VALIDATED, errors_of(batch)
+
+
+def test_household_cells_merged_across_member_rows_are_read(personas, tmp_path):
+    """Government sheets merge the household columns vertically over the members' rows."""
+    path = tmp_path / "merged.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["户编号", "乡镇", "村", "姓名", "身份证号", "与户主关系"])
+    sheet.merge_range(1, 0, 3, 0, "H500")
+    sheet.merge_range(1, 1, 3, 1, "塘渡口镇")
+    sheet.merge_range(1, 2, 3, 2, "大岭社区")
+    for i, (name, number, relation) in enumerate([("曾祥月", HEAD_ID, "户主"),
+                                                  ("李芳", SPOUSE_ID, "配偶"),
+                                                  ("曾小明", CHILD_ID, "之子")], start=1):
+        sheet.write_row(i, 3, [name, number, relation])
+    book.close()
+    batch = upload(personas["village_monitor"], path)
+    assert batch.status == ImportStatus.VALIDATED, errors_of(batch)
+    assert batch.summary["households_new"] == 1
+    assert batch.summary["members_new"] == 3
