@@ -17,16 +17,13 @@ Target: total ≤ 3 × the calamine read time; peak memory < 1.5 GB.
 from __future__ import annotations
 
 import argparse
-import os
 import resource
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import fresh_database, setup_django
 
 
 def main() -> None:
@@ -34,23 +31,10 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=100_000)
     parser.add_argument("--database-url")
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="minsheng-import-"))
-    url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
-    if url.startswith("postgres"):
-        name = url.rsplit("/", 1)[1]
-        admin = url.rsplit("/", 1)[0] + "/postgres"
-        for sql in (f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"'):
-            subprocess.run(["psql", admin, "-q", "-c", sql], check=True)
-    # Production settings (DEBUG off: no query log), only the secret is a throwaway.
-    os.environ.update({"MINSHENG_DEBUG": "0", "MINSHENG_SECRET_KEY": "bench-" + "x" * 50,
-                       "MINSHENG_DATABASE_URL": url,
-                       "MINSHENG_VAR_DIR": str(tmp), "MINSHENG_TASK_BACKEND": "immediate",
-                       "DJANGO_SETTINGS_MODULE": "minsheng.settings"})
+    url, tmp = fresh_database(args.database_url, "minsheng-import-")
+    setup_django(url, tmp)
     import django
-
-    django.setup()
     from django.core.files import File
-    from django.core.management import call_command
     from django.db import transaction
     from python_calamine import CalamineWorkbook
 
@@ -62,7 +46,6 @@ def main() -> None:
     from minsheng.registry.excel import export_workbook
     from minsheng.registry.models import Household, Member
 
-    call_command("migrate", verbosity=0)
     demo_regions_load()
     actor = account_create(actor=None, data=AccountData(
         username="bench_county", display_name="bench", role="county_office",

@@ -12,17 +12,14 @@ page of random households. Target: p95 < 200 ms.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import fresh_database, setup_django
 
 COUNTIES = ["430523000000", "430524000000", "430525000000", "430527000000", "430528000000",
             "430522000000", "430581000000", "430582000000"]
@@ -34,22 +31,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--database-url")
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="minsheng-pages-"))
-    url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
-    if url.startswith("postgres"):
-        name = url.rsplit("/", 1)[1]
-        admin = url.rsplit("/", 1)[0] + "/postgres"
-        for sql in (f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"'):
-            subprocess.run(["psql", admin, "-q", "-c", sql], check=True)
-    os.environ.update({"MINSHENG_DEBUG": "0", "MINSHENG_SECRET_KEY": "bench-" + "x" * 50,
-                       "MINSHENG_DATABASE_URL": url, "MINSHENG_VAR_DIR": str(tmp),
-                       "MINSHENG_ALLOWED_HOSTS": "testserver",
-                       "MINSHENG_SECURE_SSL_REDIRECT": "0", "MINSHENG_SECURE_COOKIES": "0",
-                       "DJANGO_SETTINGS_MODULE": "minsheng.settings"})
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    url, tmp = fresh_database(args.database_url, "minsheng-pages-")
+    setup_django(url, tmp, MINSHENG_ALLOWED_HOSTS="testserver",
+                 MINSHENG_SECURE_SSL_REDIRECT="0", MINSHENG_SECURE_COOKIES="0")
     from django.db import connection
     from django.test import Client
 
@@ -59,7 +43,6 @@ def main() -> None:
     from minsheng.registry.demo_data import demo_households_generate
     from minsheng.registry.models import Household
 
-    call_command("migrate", verbosity=0)
     demo_regions_load()
     start = time.perf_counter()
     per_county = args.households // len(COUNTIES)

@@ -143,44 +143,33 @@ class HouseholdPatch(Schema):
     water_assurance_ok: bool | None = None
 
 
-class MemberIn(Schema):
+class _MemberFacts(Schema):
+    ethnicity: str | None = None
+    education: str | None = None
+    school_stage: str | None = None
+    health: str | None = None
+    disability_grade: int | None = None
+    labour_capacity: str | None = None
+    work_area: str | None = None
+    work_months: int | None = None
+    medical_insurance: bool | None = None
+    serious_illness_insurance: bool | None = None
+    pension_insurance: bool | None = None
+    dibao: bool | None = None
+    tekun: bool | None = None
+    phone: str | None = None
+
+
+class MemberIn(_MemberFacts):
     id_number: str
     name: str
     relation: str
-    ethnicity: str | None = None
-    education: str | None = None
-    school_stage: str | None = None
-    health: str | None = None
-    disability_grade: int | None = None
-    labour_capacity: str | None = None
-    work_area: str | None = None
-    work_months: int | None = None
-    medical_insurance: bool | None = None
-    serious_illness_insurance: bool | None = None
-    pension_insurance: bool | None = None
-    dibao: bool | None = None
-    tekun: bool | None = None
-    phone: str | None = None
 
 
-class MemberPatch(Schema):
+class MemberPatch(_MemberFacts):
     version: int | None = None
     name: str | None = None
     relation: str | None = None
-    ethnicity: str | None = None
-    education: str | None = None
-    school_stage: str | None = None
-    health: str | None = None
-    disability_grade: int | None = None
-    labour_capacity: str | None = None
-    work_area: str | None = None
-    work_months: int | None = None
-    medical_insurance: bool | None = None
-    serious_illness_insurance: bool | None = None
-    pension_insurance: bool | None = None
-    dibao: bool | None = None
-    tekun: bool | None = None
-    phone: str | None = None
 
 
 class LedgerIn(Schema):
