@@ -41,6 +41,14 @@ def scope_bounds(actor: Any) -> list[tuple[str, str]]:
     return list(cached)
 
 
+def holds_perm(actor: Any, perm: str) -> bool:
+    """Whether the actor's role grants ``perm``. Unlike ``User.has_perm`` this never honours
+    ``is_superuser`` (三员分立: no flag bypasses the role table)."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    return perm in actor.get_all_permissions()
+
+
 def forget_scope(actor: Any) -> None:
     """Drop the cached ranges (after the actor's assignments change)."""
     if hasattr(actor, _CACHE_ATTR):
@@ -57,11 +65,9 @@ def code_field(model: type[models.Model]) -> str:
 def scope_q(actor: Any, model: type[models.Model], action: str = "view") -> models.Q | None:
     """The filter that restricts ``model`` to what ``actor`` may do ``action`` on, or None."""
     opts = model._meta
-    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        return None
     # Child records (members, ledgers) are governed by their parent's permissions.
     perm_model = getattr(model, "permission_model", opts.model_name)
-    if not actor.has_perm(f"{opts.app_label}.{action}_{perm_model}"):
+    if not holds_perm(actor, f"{opts.app_label}.{action}_{perm_model}"):
         return None
     bounds = scope_bounds(actor)
     if not bounds:

@@ -10,7 +10,7 @@ from minsheng.core.errors import NotFound
 from minsheng.core.models import User
 from minsheng.regions.codes import RegionLevel
 from minsheng.regions.models import Region, RegionAssignment
-from minsheng.regions.scoping import scope_bounds
+from minsheng.regions.scoping import holds_perm, scope_bounds
 
 
 def region_get(*, actor: Any, code: str) -> Region:
@@ -64,7 +64,7 @@ def _inside_q(actor: Any, field: str) -> models.Q | None:
 
 def account_list(*, actor: Any, action: str = "view") -> models.QuerySet[User]:
     """Accounts all of whose regions lie inside the actor's scope (fails closed)."""
-    if not getattr(actor, "is_authenticated", False) or not actor.has_perm(f"core.{action}_user"):
+    if not holds_perm(actor, f"core.{action}_user"):
         return User.objects.none()
     inside = _inside_q(actor, "region_id")
     if inside is None:

@@ -157,26 +157,36 @@ class AccountData:
     is_active: bool = True
 
 
+class AccountInvalid(InvalidInput):
+    """Refused account input; ``field`` names the input it concerns ("" = the whole account)."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+
 def _validate_account(data: AccountData) -> None:
     if data.role not in Role.values:
-        raise InvalidInput(f"未知角色「{data.role}」")
+        raise AccountInvalid(f"未知角色「{data.role}」", "role")
     if data.role == Role.DEPARTMENT_LIAISON and data.department not in Department.values:
-        raise InvalidInput("部门联络员必须指定所属部门。")
+        raise AccountInvalid("部门联络员必须指定所属部门。", "department")
     if data.role != Role.DEPARTMENT_LIAISON and data.department:
-        raise InvalidInput("只有部门联络员需要指定所属部门。")
+        raise AccountInvalid("只有部门联络员需要指定所属部门。", "department")
     if not data.region_codes:
-        raise InvalidInput("每个账号至少要分配一个管辖区域。")
+        raise AccountInvalid("每个账号至少要分配一个管辖区域。", "region_codes")
 
 
 def _resolve_regions(actor: User | None, codes: Sequence[str]) -> list[Region]:
     regions = list(Region.objects.filter(code__in=set(codes)))
     missing = sorted(set(codes) - {r.code for r in regions})
     if missing:
-        raise InvalidInput(f"区划代码不存在：{'、'.join(missing)}")
+        raise AccountInvalid(f"区划代码不存在：{'、'.join(missing)}", "region_codes")
     if actor is not None:
         outside = [r for r in regions if not code_in_scope(actor, r.code)]
         if outside:
-            raise InvalidInput(f"不能分配您管辖范围以外的区域：{'、'.join(r.name for r in outside)}")
+            raise AccountInvalid(
+                f"不能分配您管辖范围以外的区域：{'、'.join(r.name for r in outside)}",
+                "region_codes")
     return regions
 
 
@@ -196,12 +206,15 @@ def account_create(*, actor: User | None, data: AccountData, password: str) -> U
     if actor is not None and data.role in ADMIN_ROLES:
         raise PermissionDenied("三类管理员账号只能由运维人员通过命令行创建。")
     if User.objects.filter(username=data.username).exists():
-        raise InvalidInput(f"账号名「{data.username}」已被使用。")
+        raise AccountInvalid(f"账号名「{data.username}」已被使用。", "username")
     user = User(username=data.username, display_name=data.display_name, role=data.role,
                 department=data.department, organisation=data.organisation, phone=data.phone,
                 is_active=data.is_active)
     try:
         validate_password(password, user)
+    except ValidationError as exc:
+        raise AccountInvalid("；".join(exc.messages), "password") from exc
+    try:
         user.full_clean(exclude=["password"])
     except ValidationError as exc:
         raise InvalidInput("；".join(exc.messages)) from exc

@@ -260,8 +260,8 @@ def _write(rows: list[tuple[dict[str, Any], list[dict[str, Any]], dict[int, dict
         insert_rows(Member, member_fields,
                     ((h.pk, now, now, True, 1, "汉族", "", *m.values())
                      for (_h, members, _l), h in pairs for m in members))
-        insert_rows(SearchKey, ("household", "key"),
-                    ((h.pk, key) for (_h, members, _l), h in pairs
+        insert_rows(SearchKey, ("household", "region_code", "key"),
+                    ((h.pk, h.region_id, key) for (_h, members, _l), h in pairs
                      for key in sorted({k for m in members for k in name_keys(m["name"])})))
         insert_rows(IncomeLedger, ("household", "year", "version", "updated_at", *amount_fields),
                     ((h.pk, year, 1, now, *(amounts.get(k, Decimal(0)) for k in amount_fields))

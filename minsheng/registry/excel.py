@@ -648,8 +648,8 @@ def _bulk_register(plans: list[HouseholdPlan], *, actor: User, batch_id: int | N
                     ((h.pk, plan.ledger["year"],
                       *[plan.ledger.get(k) or Decimal(0) for k in amounts], 1, now)
                      for plan, h in pairs if plan.ledger.get("year")))
-        insert_rows(SearchKey, ("household", "key"),
-                    ((h.pk, key) for plan, h in pairs
+        insert_rows(SearchKey, ("household", "region_code", "key"),
+                    ((h.pk, h.region_id, key) for plan, h in pairs
                      for key in sorted({k for row in plan.members
                                         for k in name_keys(row.values["name"])})))
         insert_rows(HouseholdChange, ("household", "at", "actor", "actor_name", "subject",

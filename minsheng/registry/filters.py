@@ -48,7 +48,10 @@ def _member_exists(**conditions: Any) -> Exists:
 
 
 def apply_household_filter(qs: models.QuerySet[Household], f: HouseholdFilter,
-                           *, actor: Any) -> models.QuerySet[Household]:
+                           *, actor: Any,
+                           bounds: list[tuple[str, str]] | None = None) -> models.QuerySet[Household]:
+    """``bounds`` (code ranges the list is already limited to) let the name search narrow by
+    region inside the search-key index instead of matching the whole province first."""
     if not f.include_archived:
         qs = qs.filter(archived=False)
     if f.category:
@@ -79,11 +82,12 @@ def apply_household_filter(qs: models.QuerySet[Household], f: HouseholdFilter,
             ledgers = ledgers.filter(total__lte=f.income_max)
         qs = qs.filter(Exists(ledgers))
     if f.q:
-        qs = _search(qs, f.q, actor=actor)
+        qs = _search(qs, f.q, actor=actor, bounds=bounds)
     return qs
 
 
-def _search(qs: models.QuerySet[Household], text: str, *, actor: Any) -> models.QuerySet[Household]:
+def _search(qs: models.QuerySet[Household], text: str, *, actor: Any,
+            bounds: list[tuple[str, str]] | None) -> models.QuerySet[Household]:
     query = normalize_query(text)
     if _ID_QUERY.match(query):
         if not actor.has_perm("core.reveal_pii"):
@@ -94,5 +98,10 @@ def _search(qs: models.QuerySet[Household], text: str, *, actor: Any) -> models.
         # pattern index does for LIKE.
         keys = SearchKey.objects.filter(key__startswith=query, key__gte=query,
                                         key__lt=query + "\U0010ffff")
+        if bounds:
+            area = Q()
+            for lo, hi in bounds:
+                area |= Q(region_code__gte=lo, region_code__lte=hi)
+            keys = keys.filter(area)
         return qs.filter(Q(pk__in=keys.values("household_id")) | Q(household_no=text.strip()))
     return qs.filter(household_no__startswith=text.strip())

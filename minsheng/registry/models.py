@@ -250,11 +250,16 @@ class SearchKey(models.Model):
     """
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
+    # The household's village code, copied so a search narrows by region inside the index.
+    region_code = models.CharField(max_length=12)
     key = models.CharField(max_length=64, db_index=True)
 
     class Meta:
         verbose_name = "检索键"
         verbose_name_plural = "检索键"
+        indexes = [
+            models.Index(fields=["region_code", "key"], name="registry_searchkey_region_key"),
+        ]
 
     def __str__(self) -> str:
         return self.key

@@ -8,6 +8,7 @@ from django.db import models
 
 from minsheng.core.masking import mask_bank_account, mask_id_number, mask_phone
 from minsheng.regions.models import Region
+from minsheng.regions.scoping import scope_bounds
 from minsheng.registry.filters import HouseholdFilter, apply_household_filter
 from minsheng.registry.models import Household, HouseholdChange, IncomeLedger, Member
 
@@ -20,11 +21,14 @@ def household_list(*, actor: Any, within: Region | None = None,
                    filters: HouseholdFilter | None = None,
                    include_archived: bool = False) -> models.QuerySet[Household]:
     qs = Household.objects.visible_to(actor).select_related("region")
+    bounds = scope_bounds(actor)
     if within is not None:
         lo, hi = within.bounds
         qs = qs.filter(region_id__gte=lo, region_id__lte=hi)
+        bounds = [within.bounds]
     f = filters or HouseholdFilter(include_archived=include_archived)
-    return apply_household_filter(qs, f, actor=actor).order_by("region_id", "household_no")
+    return apply_household_filter(qs, f, actor=actor, bounds=bounds).order_by(
+        "region_id", "household_no")
 
 
 def household_get(*, actor: Any, pk: Any, action: str = "view") -> Household:

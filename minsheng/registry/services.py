@@ -101,7 +101,7 @@ def _history(*, actor: User | None, household: Household, subject: str, subject_
 def _refresh_search_keys(household: Household) -> None:
     SearchKey.objects.filter(household=household).delete()
     keys = [
-        SearchKey(household=household, key=key)
+        SearchKey(household=household, region_code=household.region_id, key=key)
         for key in sorted({k for name in household.members.filter(active=True)
                            .values_list("name", flat=True) for k in name_keys(name)})
     ]
