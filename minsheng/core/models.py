@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import (
+    AbstractUser,
+    UserManager,
+    _user_has_module_perms,
+    _user_has_perm,
+)
 from django.db import models
 from django.utils import timezone
 
@@ -49,6 +54,16 @@ class User(AbstractUser):
     @property
     def is_admin_role(self) -> bool:
         return self.role in ADMIN_ROLES
+
+    # The superuser flag never grants anything: permissions come only from the role (三员分立).
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        return self.is_active and _user_has_perm(self, perm, obj)
+
+    def has_perms(self, perm_list: Any, obj: Any = None) -> bool:
+        return all(self.has_perm(perm, obj) for perm in perm_list)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return self.is_active and _user_has_module_perms(self, app_label)
 
     def is_locked(self, now: Any = None) -> bool:
         now = now or timezone.now()

@@ -7,13 +7,26 @@ from django import forms
 from minsheng.core.roles import ADMIN_ROLES, Department, Role
 
 _BUSINESS_ROLES = [(value, label) for value, label in Role.choices if value not in ADMIN_ROLES]
+ADMIN_ROLE_CREATE = "三类管理员账号只能由运维人员通过命令行创建。"
+ADMIN_ROLE_CHANGE = "三类管理员账号只能由运维人员通过命令行变更。"
+
+
+class _RoleField(forms.ChoiceField):
+    """Business roles only; an administrator role gets the 三员分立 message, not a generic one."""
+
+    admin_message = ADMIN_ROLE_CREATE
+
+    def validate(self, value: str) -> None:
+        if value in ADMIN_ROLES:
+            raise forms.ValidationError(self.admin_message, code="admin_role")
+        super().validate(value)
 
 
 class AccountForm(forms.Form):
     username = forms.CharField(label="账号", max_length=150,
                                help_text="字母、数字和 @/./+/-/_，创建后不可修改")
     display_name = forms.CharField(label="姓名", max_length=64)
-    role = forms.ChoiceField(label="角色", choices=_BUSINESS_ROLES)
+    role = _RoleField(label="角色", choices=_BUSINESS_ROLES)
     department = forms.ChoiceField(label="所属部门", required=False,
                                    choices=[("", "（非部门联络员不填）"), *Department.choices])
     region_codes = forms.CharField(
@@ -28,6 +41,7 @@ class AccountForm(forms.Form):
         super().__init__(*args, **kwargs)
         if editing:
             self.fields["username"].disabled = True
+            self.fields["role"].admin_message = ADMIN_ROLE_CHANGE  # type: ignore[attr-defined]
         else:
             self.fields["password"] = forms.CharField(
                 label="初始密码", strip=False, widget=forms.PasswordInput,

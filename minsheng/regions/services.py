@@ -18,7 +18,7 @@ from minsheng.core.roles import ADMIN_ROLES, Department, Role
 from minsheng.regions.codes import RegionLevel, subtree_bounds
 from minsheng.regions.loader import RegionRow, RowError, read_region_file
 from minsheng.regions.models import Region, RegionAssignment
-from minsheng.regions.scoping import code_in_scope, forget_scope
+from minsheng.regions.scoping import code_in_scope, forget_scope, holds_perm
 from minsheng.regions.selectors import account_get
 
 # --- Region lists ---------------------------------------------------------------------------
@@ -191,7 +191,7 @@ def _resolve_regions(actor: User | None, codes: Sequence[str]) -> list[Region]:
 
 
 def _require_account_admin(actor: User | None, perm: str) -> None:
-    if actor is not None and not actor.has_perm(perm):
+    if actor is not None and not holds_perm(actor, perm):
         raise PermissionDenied("只有系统管理员可以管理账号。")
 
 
@@ -301,7 +301,7 @@ def account_set_password(*, actor: User | None, user: User, password: str) -> No
 def account_unlock(*, actor: User | None, user: User) -> None:
     """Release a locked account before its lock runs out (安全管理员)."""
     if actor is not None:
-        if not actor.has_perm("core.unlock_user"):
+        if not holds_perm(actor, "core.unlock_user"):
             raise PermissionDenied("只有安全管理员可以解锁账号。")
         account_get(actor=actor, pk=user.pk, action="view")
     with transaction.atomic():

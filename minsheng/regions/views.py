@@ -6,8 +6,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from minsheng.core.errors import InvalidInput, NotFound, PermissionDenied
@@ -17,6 +19,7 @@ from minsheng.regions.forms import AccountForm
 from minsheng.regions.selectors import account_get, account_list, account_regions
 from minsheng.regions.services import (
     AccountData,
+    AccountInvalid,
     account_create,
     account_unlock,
     account_update,
@@ -30,8 +33,7 @@ def account_list_view(request: HttpRequest) -> HttpResponse:
     accounts = account_list(actor=request.user).prefetch_related("region_assignments__region")
     text = request.GET.get("q", "").strip()
     if text:
-        accounts = accounts.filter(username__icontains=text) | accounts.filter(
-            display_name__icontains=text)
+        accounts = accounts.filter(Q(username__icontains=text) | Q(display_name__icontains=text))
     role = request.GET.get("role", "")
     if role:
         accounts = accounts.filter(role=role)
@@ -40,6 +42,13 @@ def account_list_view(request: HttpRequest) -> HttpResponse:
              "regions": [ra.region for ra in a.region_assignments.all()]} for a in page]
     return render(request, "web/accounts/account_list.html",
                   {"page": page, "rows": rows, "q": text, "role": role, "roles": Role.choices})
+
+
+def _refused(form: AccountForm, exc: InvalidInput | PermissionDenied) -> None:
+    """Show a service refusal on the field it concerns, else above the form."""
+    field = exc.field if isinstance(exc, AccountInvalid) else ""
+    target = field if field in form.fields and not form.fields[field].disabled else None
+    form.add_error(target, exc.message)
 
 
 def _data(form: AccountForm, username: str) -> AccountData:
@@ -60,7 +69,7 @@ def account_create_view(request: HttpRequest) -> HttpResponse:
             user = account_create(actor=request.user, data=_data(form, form.cleaned_data["username"]),  # type: ignore[arg-type]
                                   password=form.cleaned_data["password"])
         except (InvalidInput, PermissionDenied) as exc:
-            form.add_error(None, exc.message)
+            _refused(form, exc)
         else:
             messages.success(request, f"已创建账号 {user.username}。")
             return redirect("regions:account_list")
@@ -81,7 +90,7 @@ def account_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             account_update(actor=request.user, user=user, data=_data(form, user.username))  # type: ignore[arg-type]
         except (InvalidInput, PermissionDenied) as exc:
-            form.add_error(None, exc.message)
+            _refused(form, exc)
         else:
             messages.success(request, f"已保存账号 {user.username}。")
             return redirect("regions:account_list")
@@ -97,4 +106,8 @@ def account_unlock_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = account_get(actor=request.user, pk=pk)
     account_unlock(actor=request.user, user=user)  # type: ignore[arg-type]
     messages.success(request, f"已解锁账号 {user.username}。")
-    return redirect(request.POST.get("next") or "web:home")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = "web:home"
+    return redirect(target)

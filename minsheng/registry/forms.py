@@ -99,9 +99,10 @@ class HouseholdCreateForm(_HouseholdBase):  # type: ignore[misc, valid-type]
 
     field_order = ["household_no", "region_code", "head_name", "head_id_number"]
 
-    def __init__(self, *args: Any, villages: list[Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, villages: list[tuple[str, str]], **kwargs: Any) -> None:
+        """``villages``: (code, full name) of each village the actor may register in."""
         super().__init__(*args, **kwargs)
-        self.fields["region_code"].choices = [(v.code, v.full_name) for v in villages]
+        self.fields["region_code"].choices = list(villages)
 
 
 _MemberBase = modelform_factory(Member, fields=_MEMBER_EDIT_FIELDS)

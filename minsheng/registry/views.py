@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from minsheng.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from minsheng.regions.codes import RegionLevel
+from minsheng.regions.codes import RegionLevel, pad, significant_prefix
 from minsheng.regions.current import current_region
 from minsheng.regions.models import Region
 from minsheng.registry import services
@@ -153,12 +153,19 @@ def household_reveal_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, household, reveal=True)
 
 
-def _villages(request: HttpRequest) -> list[Region]:
+def _villages(request: HttpRequest) -> list[tuple[str, str]]:
+    """The villages to register in, as (code, full name); ancestors' names in one query."""
     region = current_region(request)
     qs = Region.objects.visible_to(request.user, "view").filter(level=RegionLevel.VILLAGE)
     if region is not None:
         qs = qs.within(region)
-    return list(qs.order_by("code")[:2000])
+    villages = list(qs.order_by("code")[:2000])
+    above = {v.code: [pad(significant_prefix(v.code, level)) for level in RegionLevel
+                      if level < v.level] for v in villages}
+    names = dict(Region.objects.filter(code__in={c for codes in above.values() for c in codes})
+                 .values_list("code", "name"))
+    return [(v.code, "".join(names.get(c, "") for c in above[v.code]) + v.name)
+            for v in villages]
 
 
 @login_required

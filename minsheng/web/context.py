@@ -7,9 +7,22 @@ from typing import Any
 from django.http import HttpRequest
 
 from minsheng.regions.current import current_region
+from minsheng.regions.models import Region
 from minsheng.regions.scoping import code_in_scope
 from minsheng.regions.selectors import region_children, region_roots
 from minsheng.web.navigation import nav_for
+
+_CHILDREN_LIMIT = 500
+
+
+def scope_children(request: HttpRequest, region: Region) -> list[Region]:
+    """The visible children of ``region`` (at most 500), read once per request."""
+    cached = getattr(request, "_minsheng_scope_children", None)
+    if cached is not None and cached[0] == region.code:
+        return cached[1]
+    children = list(region_children(actor=request.user, parent=region)[:_CHILDREN_LIMIT])
+    request._minsheng_scope_children = (region.code, children)  # type: ignore[attr-defined]
+    return children
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -27,7 +40,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     if region is None:
         children = region_roots(actor=user)
     elif region.level < 5:
-        children = list(region_children(actor=user, parent=region)[:500])
+        children = scope_children(request, region)
     else:
         children = []
     context.update({"current_region": region, "scope_crumbs": crumbs,

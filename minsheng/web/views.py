@@ -25,6 +25,7 @@ from minsheng.regions.selectors import (
     region_roots,
 )
 from minsheng.registry.selectors import household_count
+from minsheng.web.context import scope_children
 from minsheng.web.forms import LoginForm
 
 
@@ -91,7 +92,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.has_perm("core.view_auditevent"):
         context["audit"] = audit_summary(actor=user)
     if region is not None:
-        context["children"] = list(region_children(actor=user, parent=region)[:200])
+        context["children"] = scope_children(request, region)[:200]
     return render(request, "web/home.html", context)
 
 

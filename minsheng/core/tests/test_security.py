@@ -171,3 +171,11 @@ def test_cli_usage_errors_exit_2():
                             capture_output=True, text=True, check=False,
                             env={"PATH": "/usr/bin:/bin", "MINSHENG_DEBUG": "1"})
     assert result.returncode == 2
+
+
+def test_superuser_flag_grants_nothing(personas):
+    user = personas["sys_admin"]
+    user.is_superuser = True
+    assert not user.has_perm("registry.view_household")
+    assert not user.has_perm("core.view_auditevent")
+    assert user.has_perm("core.add_user")

@@ -37,16 +37,14 @@ API_PERSONAS = sorted(EXPECTED_REGIONS)
 
 class RegionDetailApiTests:
     @pytest.mark.parametrize("name", API_PERSONAS)
-    def test_answers_exactly_the_subtree_when_asked_for_every_region(self, name,
-                                                                      api_client_for):
+    def test_answers_exactly_the_subtree_when_asked_for_every_region(self, name, api_client_for):
         client = api_client_for(name)
         answered = {code for code in ALL_CODES
                     if client.get(f"/api/v1/regions/{code}").status_code == 200}
         assert answered == EXPECTED_REGIONS[name]
 
     @pytest.mark.parametrize("name", API_PERSONAS)
-    def test_is_404_with_the_chinese_detail_when_the_region_is_outside(self, name,
-                                                                        api_client_for):
+    def test_is_404_with_the_chinese_detail_when_the_region_is_outside(self, name, api_client_for):
         client = api_client_for(name)
         for code in sorted(ALL_CODES - EXPECTED_REGIONS[name]):
             response = client.get(f"/api/v1/regions/{code}")
@@ -69,7 +67,7 @@ class RegionDetailApiTests:
         assert response.status_code == 404
         assert response.json() == NOT_FOUND
 
-    def test_unknown_code_looks_the_same_as_a_foreign_one(self, api_client_for):
+    def test_looks_the_same_as_a_foreign_code_when_the_code_is_unknown(self, api_client_for):
         client = api_client_for("outsider")
         unknown = client.get("/api/v1/regions/439999999999")
         foreign = client.get(f"/api/v1/regions/{VILLAGE_A}")
@@ -149,7 +147,7 @@ class RegionApiAuthenticationTests:
         user.save()
         assert client.get(f"/api/v1/regions/{VILLAGE_A}").status_code == 401
 
-    def test_signed_in_browser_session_reads_the_same_scope(self, client_for):
+    def test_reads_the_same_scope_when_signed_in_through_the_browser(self, client_for):
         client = client_for("village_monitor")
         assert client.get(f"/api/v1/regions/{VILLAGE_A}").status_code == 200
         assert client.get(f"/api/v1/regions/{VILLAGE_B}").status_code == 404

@@ -114,8 +114,8 @@ class RegionVisibilityTests:
 
 class HouseholdVisibilityTests:
     @pytest.mark.parametrize("name", sorted(EXPECTED_HOUSEHOLDS))
-    def test_persona_reads_exactly_the_households_of_its_subtree(self, name, households,
-                                                                  personas):
+    def test_reads_exactly_the_subtree_households_when_the_persona_lists_them(
+            self, name, households, personas):
         visible = Household.objects.visible_to(personas[name])
         assert set(visible.values_list("household_no", flat=True)) == EXPECTED_HOUSEHOLDS[name]
 
@@ -127,8 +127,8 @@ class HouseholdVisibilityTests:
         assert not Member.objects.visible_to(admin).exists()
         assert not IncomeLedger.objects.visible_to(admin).exists()
 
-    def test_members_and_ledgers_follow_the_household_when_scoping_child_rows(self, households,
-                                                                            personas):
+    def test_members_and_ledgers_follow_the_household_when_scoping_child_rows(
+            self, households, personas):
         monitor = personas["village_monitor"]
         assert list(Member.objects.visible_to(monitor).values_list("name", flat=True)) == ["户主H1"]
         assert list(IncomeLedger.objects.visible_to(monitor).values_list(
@@ -166,8 +166,8 @@ class FailClosedTests:
         assert _visible_codes(user) == set()
         assert not Household.objects.visible_to(user).exists()
 
-    def test_unknown_role_sees_nothing_when_the_role_is_not_in_the_table(self, households,
-                                                                       personas):
+    def test_unknown_role_sees_nothing_when_the_role_is_not_in_the_table(
+            self, households, personas):
         user = _fresh(personas["province_office"])
         user.role = "no_such_role"
         assert _visible_codes(user) == set()
@@ -188,8 +188,8 @@ class FailClosedTests:
         assert not Household.objects.visible_to(None).exists()
         assert scope_bounds(None) == []
 
-    def test_superuser_flag_grants_nothing_when_the_role_has_no_permission(self, households,
-                                                                         personas):
+    def test_superuser_flag_grants_nothing_when_the_role_has_no_permission(
+            self, households, personas):
         user = _fresh(personas["sys_admin"])
         user.is_superuser = True
         user.save()

@@ -179,6 +179,6 @@ class AccountGetTests:
         with pytest.raises(NotFound):
             account_get(actor=admin, pk=personas["sys_admin"].pk)
 
-    def test_lists_an_accounts_regions_in_code_order(self, personas):
+    def test_lists_regions_in_code_order_when_an_account_has_several(self, personas):
         user = _account("two", "village_monitor", VILLAGE_C, VILLAGE_A)
         assert [r.code for r in account_regions(user)] == [VILLAGE_A, VILLAGE_C]

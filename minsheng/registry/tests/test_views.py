@@ -4,10 +4,12 @@ administrators, the liaison and the enterprise cannot open household data at all
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
 from minsheng.core.models import AuditEvent, AuditEventType
+from minsheng.regions.models import Region
 from minsheng.registry.models import Household
 from minsheng.registry.services import household_register
 from minsheng.registry.testing import make_id, member_data
@@ -45,8 +47,8 @@ def _listed(client) -> set[str]:
 
 class HouseholdDataForbiddenRolesTests:
     @pytest.mark.parametrize("name", NO_HOUSEHOLD_DATA)
-    def test_list_and_detail_are_404_when_the_role_has_no_household_data(self, name, homes,
-                                                                          client_for):
+    def test_list_and_detail_are_404_when_the_role_has_no_household_data(
+            self, name, homes, client_for):
         client = client_for(name)
         assert _is_not_found(client.get("/households/"))
         assert _is_not_found(client.get(f"/households/{homes['H1'].pk}/"))
@@ -82,8 +84,7 @@ class HouseholdDataForbiddenRolesTests:
 
 
 class HouseholdOtherRegionTests:
-    def test_outsider_gets_404_when_opening_a_household_in_another_county(self, homes,
-                                                                           client_for):
+    def test_outsider_gets_404_when_opening_a_household_in_another_county(self, homes, client_for):
         client = client_for("outsider")
         assert _is_not_found(client.get(f"/households/{homes['H1'].pk}/"))
         assert client.get(f"/households/{homes['H4'].pk}/").status_code == 200
@@ -174,7 +175,29 @@ class HouseholdListScopeTests:
             "household_no": "H9", "region_code": VILLAGE_B, "head_name": "张三",
             "head_id_number": HEAD_ID, "category": "ordinary"})
         assert response.status_code == 200
+        assert response.context["form"].errors["region_code"] == [
+            f"选择一个有效的选项。 {VILLAGE_B} 不在可用的选项中。"]
         assert not Household.objects.filter(household_no="H9").exists()
+
+
+class HouseholdCreatePageTests:
+    def test_offers_only_villages_in_scope_with_full_names_when_registering(self, personas,
+                                                                            client_for):
+        body = client_for("township_station").get("/households/new/").content.decode()
+        select = re.search(r'<select name="region_code".*?</select>', body, re.S).group(0)
+        options = re.findall(r'<option value="(\d{12})"[^>]*>([^<]+)</option>', select)
+        assert options == [(VILLAGE_A, "湖南省邵阳市邵阳县塘渡口镇大岭社区"),
+                           (VILLAGE_B, "湖南省邵阳市邵阳县塘渡口镇石湾社区")]
+
+    def test_query_count_stays_flat_when_the_county_has_many_villages(
+            self, personas, client_for, django_assert_max_num_queries):
+        Region.objects.bulk_create([  # deliberately raw: a later region load
+            Region(code=f"430523101{n:03d}", name=f"村{n}", level=5, parent_id="430523101000")
+            for n in range(10, 60)])
+        client = client_for("county_office")
+        with django_assert_max_num_queries(11):
+            response = client.get("/households/new/")
+        assert "湖南省邵阳市邵阳县白仓镇村59" in response.content.decode()
 
 
 class AnonymousHouseholdTests:
