@@ -6,7 +6,7 @@ import re
 import uuid
 from collections.abc import Callable
 
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -38,15 +38,27 @@ class RequestIdMiddleware:
 
 
 class ActiveAccountMiddleware:
-    """End the session of an account that was deactivated or locked while signed in."""
+    """End the session of an account that was deactivated or locked while signed in.
+
+    The authentication backend already refuses such an account, so ``request.user`` comes back
+    anonymous, but Django keeps the session: without this, the old session would sign the
+    account in again as soon as it is unlocked or reactivated. A session that still names an
+    account the backend refused is therefore flushed.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and (not user.is_active or user.is_locked()):
-            logout(request)
+        session = getattr(request, "session", None)
+        if user is not None:
+            if user.is_authenticated:
+                refused = not user.is_active or user.is_locked()
+            else:
+                refused = session is not None and SESSION_KEY in session
+            if refused:
+                logout(request)
         return self.get_response(request)
 
 

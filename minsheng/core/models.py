@@ -102,6 +102,12 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def bulk_update(self, *args: Any, **kwargs: Any) -> int:
         raise AppendOnlyViolation()
 
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[AuditEvent]:
+        # An upsert (INSERT … ON CONFLICT DO UPDATE) would rewrite existing rows.
+        if kwargs.get("update_conflicts"):
+            raise AppendOnlyViolation()
+        return super().bulk_create(objs, *args, **kwargs)
+
 
 class AuditEvent(models.Model):
     """One append-only audit record (审计事件). Written only by ``core.audit.record_event``.
@@ -145,9 +151,13 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.get_event_type_display()}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
+        # Only a brand-new row may be written, and only by INSERT: an instance carrying an id
+        # (or asked for update_fields/force_update) would make Django try an UPDATE first.
+        if (not self._state.adding or self.pk is not None or args
+                or kwargs.get("force_update") or kwargs.get("update_fields") is not None):
             raise AppendOnlyViolation()
-        super().save(*args, **kwargs)
+        kwargs["force_insert"] = True
+        super().save(**kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyViolation()

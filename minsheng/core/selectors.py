@@ -27,6 +27,26 @@ class AuditFilter:
                 for k, v in self.__dict__.items() if v}
 
 
+# 统计用区划代码: 省 2 digits, 市 4, 县 6, 乡 9, 村 12, padded with zeros to 12.
+_LEVEL_PREFIXES = (2, 4, 6, 9)
+
+
+def _region_prefix(code: str) -> str:
+    """The prefix every code inside the region ``code`` starts with.
+
+    A 2/4/6/9/12-digit code names a region (padded or not): its significant prefix is cut at a
+    level boundary, so 塘渡口镇 430523100000 gives 430523100 and never also matches 白仓镇
+    430523101. Any other length is taken as a plain prefix.
+    """
+    if len(code) < 12 and len(code) not in _LEVEL_PREFIXES:
+        return code
+    padded = code.ljust(12, "0")
+    for length in _LEVEL_PREFIXES:
+        if not padded[length:].strip("0"):
+            return padded[:length]
+    return padded
+
+
 def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
@@ -44,7 +64,7 @@ def audit_event_list(*, actor: Any, filters: AuditFilter | None = None) -> model
     if f.subject:
         qs = qs.filter(models.Q(subject_repr__icontains=f.subject) | models.Q(subject_id=f.subject))
     if f.region_code:
-        qs = qs.filter(region_code__startswith=f.region_code.rstrip("0") or f.region_code)
+        qs = qs.filter(region_code__startswith=_region_prefix(f.region_code))
     if f.request_id:
         qs = qs.filter(request_id=f.request_id)
     if f.date_from:

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import csv
 import gzip
-import io
+import unicodedata
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from minsheng.regions.codes import LEVEL_BY_LENGTH, PREFIX_LENGTH, RegionLevel, pad, parent_code
 
@@ -43,58 +46,117 @@ class RowError:
         return f"{self.source}：{self.message}"
 
 
-def _open_text(path: Path) -> io.TextIOBase:
-    if path.suffix == ".gz":
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline="")
-    return open(path, encoding="utf-8-sig", newline="")
+class _ReadFailed(Exception):
+    """Reading stopped at ``line``: the file cannot be decoded or decompressed any further."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def _text_lines(handle: IO[bytes]) -> Iterator[str]:
+    """The file's lines decoded as UTF-8 (a leading BOM dropped), one at a time, so that an
+    undecodable byte is reported on its own line rather than somewhere in an 8 KB chunk."""
+    line_no = 0
+    while True:
+        line_no += 1
+        try:
+            raw = handle.readline()
+        except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+            raise _ReadFailed(line_no, "不是有效的 gzip 压缩文件（文件已损坏或不完整）") from exc
+        if not raw:
+            return
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _ReadFailed(
+                line_no, "不是 UTF-8 编码的 CSV 文件（请另存为 UTF-8 编码后再导入）"
+            ) from exc
+        if line_no == 1:
+            text = text.removeprefix("\ufeff")
+        yield text
+
+
+def _open_binary(path: Path) -> IO[bytes]:
+    if path.name.endswith(".gz"):
+        return gzip.open(path, "rb")
+    return open(path, "rb")
+
+
+def _open_error(exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "文件不存在"
+    if isinstance(exc, IsADirectoryError):
+        return "这是一个文件夹，不是文件"
+    if isinstance(exc, PermissionError):
+        return "没有读取该文件的权限"
+    return "无法打开文件"
+
+
+def _segment_is_zero(raw_code: str, level: int) -> tuple[int, int] | None:
+    """The 1-based digit positions of the code's own segment when they are all zeros."""
+    end = PREFIX_LENGTH[RegionLevel(level)]
+    start = PREFIX_LENGTH[RegionLevel(level - 1)] if level > RegionLevel.PROVINCE else 0
+    return (start + 1, end) if set(raw_code[start:end]) == {"0"} else None
 
 
 def read_region_file(
     path: Path, *, province: str | None = None
 ) -> tuple[list[RegionRow], list[RowError]]:
-    """Parse one file; rows outside ``province`` (a 2-digit code) are skipped."""
+    """Parse one file; rows outside ``province`` (a 2-digit code) are skipped.
+
+    Every error names ``file:line`` (the physical line, so blank lines are counted).
+    """
     rows: list[RegionRow] = []
     errors: list[RowError] = []
     try:
-        handle = _open_text(path)
+        handle = _open_binary(path)
     except OSError as exc:
-        return [], [RowError(str(path), f"无法打开文件（{exc.strerror or exc}）")]
+        return [], [RowError(path.name, f"{_open_error(exc)}（{path}）")]
     with handle:
+        reader = csv.DictReader(_text_lines(handle))
         try:
-            reader = csv.DictReader(handle)
             header = reader.fieldnames or []
             if "code" not in header or "name" not in header:
                 return [], [RowError(f"{path.name}:1", "表头须包含 code 和 name 两列（china-division CSV 格式）")]
-            for line_no, record in enumerate(reader, start=2):
-                source = f"{path.name}:{line_no}"
+            for record in reader:
+                source = f"{path.name}:{reader.line_num}"
                 raw_code = (record.get("code") or "").strip()
                 name = (record.get("name") or "").strip()
                 if province and not raw_code.startswith(province):
                     continue
-                if not raw_code.isascii() or not raw_code.isdigit():
-                    errors.append(RowError(source, f"区划代码「{raw_code}」不是数字"))
+                error = _check_row(raw_code, name, record)
+                if error:
+                    errors.append(RowError(source, error))
                     continue
-                level = LEVEL_BY_LENGTH.get(len(raw_code))
-                if level is None:
-                    errors.append(RowError(
-                        source, f"区划代码「{raw_code}」应为 2、4、6、9 或 12 位，实为 {len(raw_code)} 位"
-                    ))
-                    continue
-                if not name:
-                    errors.append(RowError(source, f"区划代码 {raw_code} 缺少名称"))
-                    continue
-                if len(name) > 100:
-                    errors.append(RowError(source, f"区划名称超过 100 字：{name[:20]}…"))
-                    continue
-                bad_parent = _check_parent_columns(raw_code, record)
-                if bad_parent:
-                    errors.append(RowError(source, bad_parent))
-                    continue
+                level = LEVEL_BY_LENGTH[len(raw_code)]
                 code = pad(raw_code)
                 rows.append(RegionRow(code, name, int(level), parent_code(code, level), source))
-        except (UnicodeDecodeError, csv.Error, EOFError, gzip.BadGzipFile) as exc:
-            errors.append(RowError(path.name, f"文件无法读取：不是 UTF-8 编码的 CSV 文件（{exc}）"))
+        except _ReadFailed as exc:
+            errors.append(RowError(f"{path.name}:{exc.line}", exc.message))
+        except csv.Error:
+            errors.append(RowError(f"{path.name}:{reader.reader.line_num}",
+                                   "CSV 格式错误，无法解析该行（行内有多余的换行符）"))
     return rows, errors
+
+
+def _check_row(raw_code: str, name: str, record: dict[str, str | None]) -> str | None:
+    if not raw_code.isascii() or not raw_code.isdigit():
+        return f"区划代码「{raw_code}」不是数字"
+    level = LEVEL_BY_LENGTH.get(len(raw_code))
+    if level is None:
+        return f"区划代码「{raw_code}」应为 2、4、6、9 或 12 位，实为 {len(raw_code)} 位"
+    zeros = _segment_is_zero(raw_code, level)
+    if zeros:
+        return f"区划代码「{raw_code}」的本级编号（第 {zeros[0]}–{zeros[1]} 位）不能全为 0"
+    if not name:
+        return f"区划代码 {raw_code} 缺少名称"
+    if len(name) > 100:
+        return f"区划名称超过 100 字：{name[:20]}…"
+    if any(unicodedata.category(char) == "Cc" for char in name):
+        return f"区划代码 {raw_code} 的名称含有换行符、制表符等控制字符（引号是否配对？）"
+    return _check_parent_columns(raw_code, record)
 
 
 def _check_parent_columns(raw_code: str, record: dict[str, str | None]) -> str | None:

@@ -63,7 +63,9 @@ def regions_load(
     """
     if actor is not None and not actor.has_perm("regions.change_region"):
         raise PermissionDenied("只有具备区划维护权限的账号可以导入行政区划。")
-    if province is not None and (len(province) != 2 or not province.isdigit()):
+    if province is not None and not (
+        len(province) == 2 and province.isascii() and province.isdigit()
+    ):
         raise InvalidInput(f"省级代码应为 2 位数字，实为「{province}」")
     rows: dict[str, RegionRow] = {}
     errors: list[RowError] = []

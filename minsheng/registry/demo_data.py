@@ -117,7 +117,9 @@ class _IdNumbers:
             n = self.used.get((birth, male), 0)
             if n < 500:
                 self.used[(birth, male)] = n + 1
-                order = ((self.start + n) % 500) * 2 + (1 if male else 0)
+                # Each date starts elsewhere, so the sequence codes vary as real ones do.
+                first = self.start + birth.toordinal() * 193
+                order = ((first + n) % 500) * 2 + (1 if male else 0)
                 body = f"{self.prefix}{birth:%Y%m%d}{order:03d}"
                 return birth, body + ric.calc_check_digit(body + "0")
             birth -= dt.timedelta(days=1)
@@ -161,7 +163,7 @@ class _Maker:
         education = self._education(age, school)
         labour = self._labour(age, school, health)
         working = (labour in (LabourCapacity.ORDINARY, LabourCapacity.SKILLED) and age <= 62
-                   and rng.random() < 0.78)
+                   and rng.random() < (0.9 if age <= 50 else 0.65))
         area = rng.choices((WorkArea.IN_COUNTY, WorkArea.IN_PROVINCE, WorkArea.OUT_OF_PROVINCE),
                            (35, 30, 35))[0] if working else WorkArea.NONE
         insured = rng.random() > 0.005
@@ -327,7 +329,7 @@ class _Maker:
         if len(members) == 1 and members[0]["labour_capacity"] in (
                 LabourCapacity.NONE, LabourCapacity.LOST) and rng.random() < 0.3:
             members[0]["tekun"] = True
-        elif rng.random() < (0.4 if risk in ("low_income", "medical") else 0.04):
+        elif rng.random() < (0.3 if risk in ("low_income", "medical") else 0.025):
             for m in members:
                 m["dibao"] = True
         return found
@@ -339,10 +341,14 @@ class _Maker:
         low = "low_income" in risks
         wage = 0.0 if low else sum(wages) * factor
         business = 0.0
-        if rng.random() < (0.2 if low else 0.6):
-            business = rng.uniform(500, 2500) if low else rng.uniform(2000, 16000)
+        farming = 0.2 if low else (0.55 if wages else 0.9)  # crops, livestock, a small shop
+        if rng.random() < farming:
+            business = rng.uniform(500, 2500) if low else rng.uniform(3000, 18000)
         expense = business * rng.uniform(0.25, 0.5)
         elderly = sum(1 for m in members if self.year - m["birth_date"].year >= 60)
+        # 赡养费 from children living elsewhere, counted as other transfer income.
+        support = 0.0 if low else sum(rng.uniform(2000, 6000) for _ in range(elderly)
+                                      if rng.random() < 0.7)
         medical = 0.0
         for m in members:
             medical += {Health.HEALTHY: rng.uniform(0, 600), Health.CHRONIC: rng.uniform(800, 4000),
@@ -361,7 +367,8 @@ class _Maker:
             "transfer_tekun": _money(rng.uniform(6500, 7800) if members[0]["tekun"] else 0),
             "transfer_pension": _money(elderly * 12 * rng.uniform(150, 230)),
             "transfer_eco_compensation": _money(rng.uniform(80, 800) if rng.random() < 0.4 else 0),
-            "transfer_other": _money(rng.uniform(0, 500) if rng.random() < 0.3 else 0),
+            "transfer_other": _money(support + (rng.uniform(0, 500) if rng.random() < 0.3
+                                                else 0)),
             "medical_out_of_pocket": _money(medical * factor),
             "education_expense": _money(sum(_SCHOOL_COST.get(m["school_stage"], 0)
                                             for m in members) * rng.uniform(0.8, 1.3)),
@@ -454,11 +461,17 @@ def _avoid_existing_ids(households: list[dict[str, Any]], ids: _IdNumbers) -> No
 
 
 def _insert(model: type[models.Model], fields: Sequence[str], rows: list[Sequence[Any]]) -> None:
-    """One prepared INSERT for all ``rows``; values must already suit the database driver
-    (str, int, bool, Decimal, date and None do for both SQLite and psycopg)."""
+    """Append ``rows``: COPY on PostgreSQL, one prepared INSERT (executemany) elsewhere. Values
+    must already suit the driver (str, int, bool, Decimal, date and None do for both)."""
     meta = model._meta
     quote = connection.ops.quote_name
     columns = ", ".join(quote(meta.get_field(name).column) for name in fields)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor, cursor.cursor.copy(
+                f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
     placeholders = ", ".join(["%s"] * len(fields))
     # Identifiers come from model metadata (quoted); every value is a parameter.
     sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
