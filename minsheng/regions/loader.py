@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import gzip
-import unicodedata
+import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,11 +20,14 @@ from typing import IO
 
 from minsheng.regions.codes import LEVEL_BY_LENGTH, PREFIX_LENGTH, RegionLevel, pad, parent_code
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # Unicode category Cc: tab, CR, LF, NUL…
+
+# Parent column → length of the code prefix it must equal.
 _PARENT_COLUMNS = {
-    "provinceCode": RegionLevel.PROVINCE,
-    "cityCode": RegionLevel.CITY,
-    "areaCode": RegionLevel.COUNTY,
-    "streetCode": RegionLevel.TOWNSHIP,
+    "provinceCode": PREFIX_LENGTH[RegionLevel.PROVINCE],
+    "cityCode": PREFIX_LENGTH[RegionLevel.CITY],
+    "areaCode": PREFIX_LENGTH[RegionLevel.COUNTY],
+    "streetCode": PREFIX_LENGTH[RegionLevel.TOWNSHIP],
 }
 
 
@@ -59,23 +62,17 @@ def _text_lines(handle: IO[bytes]) -> Iterator[str]:
     """The file's lines decoded as UTF-8 (a leading BOM dropped), one at a time, so that an
     undecodable byte is reported on its own line rather than somewhere in an 8 KB chunk."""
     line_no = 0
-    while True:
-        line_no += 1
-        try:
-            raw = handle.readline()
-        except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
-            raise _ReadFailed(line_no, "不是有效的 gzip 压缩文件（文件已损坏或不完整）") from exc
-        if not raw:
-            return
-        try:
+    try:
+        for raw in handle:
+            line_no += 1
             text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise _ReadFailed(
-                line_no, "不是 UTF-8 编码的 CSV 文件（请另存为 UTF-8 编码后再导入）"
-            ) from exc
-        if line_no == 1:
-            text = text.removeprefix("\ufeff")
-        yield text
+            yield text.removeprefix("\ufeff") if line_no == 1 else text
+    except UnicodeDecodeError as exc:
+        raise _ReadFailed(
+            line_no, "不是 UTF-8 编码的 CSV 文件（请另存为 UTF-8 编码后再导入）"
+        ) from exc
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        raise _ReadFailed(line_no + 1, "不是有效的 gzip 压缩文件（文件已损坏或不完整）") from exc
 
 
 def _open_binary(path: Path) -> IO[bytes]:
@@ -94,11 +91,8 @@ def _open_error(exc: OSError) -> str:
     return "无法打开文件"
 
 
-def _segment_is_zero(raw_code: str, level: int) -> tuple[int, int] | None:
-    """The 1-based digit positions of the code's own segment when they are all zeros."""
-    end = PREFIX_LENGTH[RegionLevel(level)]
-    start = PREFIX_LENGTH[RegionLevel(level - 1)] if level > RegionLevel.PROVINCE else 0
-    return (start + 1, end) if set(raw_code[start:end]) == {"0"} else None
+# Code length → (start, end) of the region's own digits within its code.
+_OWN_DIGITS = {2: (0, 2), 4: (2, 4), 6: (4, 6), 9: (6, 9), 12: (9, 12)}
 
 
 def read_region_file(
@@ -147,24 +141,25 @@ def _check_row(raw_code: str, name: str, record: dict[str, str | None]) -> str |
     level = LEVEL_BY_LENGTH.get(len(raw_code))
     if level is None:
         return f"区划代码「{raw_code}」应为 2、4、6、9 或 12 位，实为 {len(raw_code)} 位"
-    zeros = _segment_is_zero(raw_code, level)
-    if zeros:
-        return f"区划代码「{raw_code}」的本级编号（第 {zeros[0]}–{zeros[1]} 位）不能全为 0"
+    start, end = _OWN_DIGITS[len(raw_code)]
+    if not raw_code[start:end].strip("0"):
+        return f"区划代码「{raw_code}」的本级编号（第 {start + 1}–{end} 位）不能全为 0"
     if not name:
         return f"区划代码 {raw_code} 缺少名称"
     if len(name) > 100:
         return f"区划名称超过 100 字：{name[:20]}…"
-    if any(unicodedata.category(char) == "Cc" for char in name):
+    if _CONTROL.search(name):
         return f"区划代码 {raw_code} 的名称含有换行符、制表符等控制字符（引号是否配对？）"
     return _check_parent_columns(raw_code, record)
 
 
 def _check_parent_columns(raw_code: str, record: dict[str, str | None]) -> str | None:
-    for column, level in _PARENT_COLUMNS.items():
-        value = (record.get(column) or "").strip()
-        if not value:
+    for column, length in _PARENT_COLUMNS.items():
+        value = record.get(column)
+        if not value or len(raw_code) <= length:
             continue
-        expected = raw_code[: PREFIX_LENGTH[level]]
-        if len(raw_code) > len(expected) and value != expected:
+        value = value.strip()
+        expected = raw_code[:length]
+        if value and value != expected:
             return f"{column} 为 {value}，与区划代码 {raw_code} 的前缀 {expected} 不一致"
     return None

@@ -198,7 +198,8 @@ class DemoHouseholdsTests:
             demo_households_generate(county_code=COUNTY_A, count=1, seed=SEED, year=2100)
 
 
-class DemoCommandTests:
+@pytest.mark.slow
+class DemoHouseholdsCommandTests:
     def test_prints_households_added_and_adds_none_when_run_twice(self, db):
         out = io.StringIO()
         call_command("demo", "--households", "12", stdout=out)

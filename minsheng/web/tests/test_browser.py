@@ -1,25 +1,31 @@
 """Browser tests: Playwright drives Debian's Chromium against the real app, started the way the
-README starts it (migrate, demo, runserver, task worker) on a temporary SQLite database.
+README starts it (migrate, demo, runserver, task worker) on a temporary SQLite database — see
+``live_server``. The demo logins and the demo village come from what ``minsheng demo`` prints.
 
-pytest-django's live server is not used: its flush would hit the append-only audit triggers.
+Without /usr/bin/chromium the tests are skipped, except under CI (``CI`` set), where they fail.
+Screenshots land in the module's temporary folder (``<basetemp>/browser*/``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
+from minsheng.web.tests.live_server import LiveApp, live_app
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
 CHROMIUM = Path("/usr/bin/chromium")
-BIN = Path(sys.executable).parent
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+PHONE = {"width": 360, "height": 740}
 pytestmark = pytest.mark.browser
 
 
@@ -27,122 +33,105 @@ def _require_chromium() -> None:
     if CHROMIUM.exists():
         return
     if os.environ.get("CI"):
-        pytest.fail("CI 必须运行浏览器测试，但没有找到 /usr/bin/chromium（.ci/run 应当安装它）")
+        pytest.fail("CI 必须运行浏览器测试，但没有找到 /usr/bin/chromium"
+                    "（.ci/run 会用 apt-get install chromium 安装它）", pytrace=False)
     pytest.skip("需要 /usr/bin/chromium（apt-get install chromium）")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _child_env(tmp: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"MINSHENG_TESTING", "MINSHENG_TEST_DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
-    env.update({"MINSHENG_DEBUG": "1", "MINSHENG_VAR_DIR": str(tmp),
-                "MINSHENG_DATABASE_URL": f"sqlite:///{tmp}/db.sqlite3",
-                "MINSHENG_TASK_BACKEND": "database"})
-    return env
-
-
-def _run(args: list[str], env: dict[str, str]) -> str:
-    result = subprocess.run([str(BIN / "minsheng"), *args], env=env, capture_output=True,
-                            text=True, timeout=600, check=False)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
-
-
-class App:
-    def __init__(self, url: str, logins: dict[str, str], tmp: Path) -> None:
-        self.url = url
-        self.logins = logins
-        self.tmp = tmp
-
-
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     _require_chromium()
-    tmp = tmp_path_factory.mktemp("app")
-    env = _child_env(tmp)
-    _run(["migrate", "--noinput"], env)
-    demo_output = _run(["demo"], env)
-    logins = dict(re.findall(r"^\s+(\w+)\s+(\S+)\s", demo_output, flags=re.MULTILINE))
-    port = _free_port()
-    server = subprocess.Popen([str(BIN / "minsheng"), "runserver", "--noreload",
-                               f"127.0.0.1:{port}"], env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    worker = subprocess.Popen([str(BIN / "minsheng"), "db_worker", "--no-reload", "--no-startup-delay",
-                               "--interval", "0.2"], env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("服务没有启动") from None
-                time.sleep(0.3)
-        yield App(f"http://127.0.0.1:{port}", logins, tmp)
-    finally:
-        for process in (server, worker):
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    # Shared by all pytest-xdist workers of this session: the migrated demo database.
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    with live_app(tmp_path_factory.mktemp("browser"), base / "minsheng-demo") as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
-def browser(app: App) -> Iterator[object]:
+def browser(app: LiveApp) -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"])
-        yield browser
-        browser.close()
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                              args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
 
 
-def _login(page: object, app: App, username: str) -> None:
-    page.goto(f"{app.url}/login/")  # type: ignore[attr-defined]
-    page.fill("#id_username", username)  # type: ignore[attr-defined]
-    page.fill("#id_password", app.logins[username])  # type: ignore[attr-defined]
-    page.click("button[type=submit]")  # type: ignore[attr-defined]
-    page.wait_for_url(f"{app.url}/")  # type: ignore[attr-defined]
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A page in a fresh browser context (no cookies): desktop-sized, or the viewport given by
+    indirect parametrization (``@pytest.mark.parametrize("page", [PHONE], indirect=True)``)."""
+    viewport = getattr(request, "param", None) or {"width": 1280, "height": 800}
+    context = browser.new_context(viewport=viewport, locale="zh-CN", accept_downloads=True)
+    context.set_default_timeout(15000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
-def test_village_monitor_signs_in_and_sees_its_village(app: App, browser: object) -> None:
-    page = browser.new_page()  # type: ignore[attr-defined]
+def _login(page: Page, app: LiveApp, username: str, password: str | None = None) -> None:
     page.goto(f"{app.url}/login/")
-    assert page.locator("button[type=submit]").inner_text().replace(" ", "") == "登录"
-    _login(page, app, "village_monitor")
-    title = page.locator("[data-testid=home-title]").inner_text()
-    assert title.endswith("村") or title.endswith("社区") or title
-    crumbs = page.locator("[data-testid=scopebar]").inner_text()
-    assert title in crumbs and "邵阳县" in crumbs
-    page.screenshot(path=str(app.tmp / "home.png"))
-    page.close()
-
-
-def test_phone_layout_has_no_horizontal_overflow(app: App, browser: object) -> None:
-    context = browser.new_context(viewport={"width": 360, "height": 740})  # type: ignore[attr-defined]
-    page = context.new_page()
-    page.goto(f"{app.url}/login/")
-    page.fill("#id_username", "village_monitor")
-    page.fill("#id_password", "wrong-Password-1")
+    page.fill("#id_username", username)
+    page.fill("#id_password", app.login(username).password if password is None else password)
     page.click("button[type=submit]")
-    assert page.locator("[data-testid=login-error]").inner_text() == "用户名或密码错误。"
+    if password is None:
+        page.wait_for_url(f"{app.url}/")
+
+
+def _overflow(page: Page) -> dict[str, int]:
+    return page.evaluate("({scroll: document.documentElement.scrollWidth,"
+                         " inner: window.innerWidth})")
+
+
+def test_village_monitor_signs_in_and_sees_its_village(app: LiveApp, page: Page) -> None:
+    village = app.village_name()
+    page.goto(f"{app.url}/login/")
+    assert page.get_attribute("html", "lang") == "zh-Hans"
+    assert page.title() == "登录 · 民生"
+    assert page.locator("button[type=submit]").inner_text() == "登 录"
+    page.screenshot(path=str(app.tmp / "login.png"))
+
+    _login(page, app, "village_monitor")
+    assert page.locator("[data-testid=home-title]").inner_text() == village
+    assert page.locator("[data-testid=my-village]").inner_text().startswith(village)
+    assert "村监测员" in page.locator("[data-testid=whoami]").inner_text()
+    # The stylesheet is served and applied (the red top bar).
+    assert page.locator("header.topbar").evaluate(
+        "el => getComputedStyle(el).backgroundColor") == "rgb(176, 25, 30)"
+    crumbs = page.locator("[data-testid=scopebar] .breadcrumb li").all_inner_texts()
+    assert crumbs[-1] == village
+    assert crumbs[:3] == ["湖南省", "邵阳市", "邵阳县"]
+    assert "".join(crumbs) == app.login("village_monitor").region_path
+    page.screenshot(path=str(app.tmp / "home.png"), full_page=True)
+
+
+@pytest.mark.parametrize("page", [PHONE], indirect=True, ids=["phone"])
+def test_phone_layout_and_wrong_password(app: LiveApp, page: Page) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{app.url}/login/")
+    size = _overflow(page)
+    assert size["scroll"] <= size["inner"], f"登录页横向溢出：{size}"
+    _login(page, app, "village_monitor", password="wrong-Password-1")
+    expect(page.locator("[data-testid=login-error]")).to_have_text("用户名或密码错误。")
+    assert page.locator("[data-testid=login-error]").is_visible()
+    page.screenshot(path=str(app.tmp / "phone-login-error.png"))
+
     _login(page, app, "village_monitor")
     assert page.locator("nav.mainnav").is_visible()
-    assert page.locator("[data-testid=scopebar]").is_visible()
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    context.close()
+    assert page.locator("nav.mainnav a").first.is_visible()
+    assert page.locator("[data-testid=scopebar] .breadcrumb").is_visible()
+    assert page.locator("[data-testid=scopebar] .breadcrumb li").last.inner_text() == \
+        app.village_name()
+    size = _overflow(page)
+    assert size["scroll"] <= size["inner"], f"首页横向溢出：{size}"
+    page.screenshot(path=str(app.tmp / "phone-home.png"), full_page=True)
 
 
 def _sheet(path: Path, rows: list[list[object]]) -> Path:
@@ -159,10 +148,9 @@ def _sheet(path: Path, rows: list[list[object]]) -> Path:
 
 
 def test_import_with_errors_writes_nothing_then_a_clean_file_is_found_by_pinyin(
-        app: App, browser: object) -> None:
+        app: LiveApp, page: Page) -> None:
     from minsheng.registry.testing import make_id
 
-    page = browser.new_page(accept_downloads=True)  # type: ignore[attr-defined]
     _login(page, app, "town_station")
     # One of the township station's villages, as offered by the registration form.
     page.goto(f"{app.url}/households/new/")
@@ -197,4 +185,3 @@ def test_import_with_errors_writes_nothing_then_a_clean_file_is_found_by_pinyin(
     # 单长乐: 单 reads dan/shan/chan, 长 reads chang/zhang; "szl" uses non-default readings.
     page.goto(f"{app.url}/households/?q=szl")
     assert "BT001" in page.locator("[data-testid=household-table]").inner_text()
-    page.close()

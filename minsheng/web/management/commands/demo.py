@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 
 from minsheng.core.management.base import MinshengCommand
@@ -22,6 +23,11 @@ class Command(MinshengCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["households"] < 0:
             raise CommandError("--households 不能为负数。", returncode=2)
+        if not (settings.DEBUG or settings.TESTING):
+            # The personas' passwords follow from the seed, three administrators included.
+            raise CommandError(
+                "演示数据只能在调试模式（MINSHENG_DEBUG=1）下生成：演示账号（含三类管理员）的密码"
+                "可由种子推算，不能出现在生产数据库中。", returncode=1)
         report, personas = demo_load(options["seed"])
         self.stdout.write(f"行政区划：{report.summary()}")
         if options["households"]:
