@@ -139,6 +139,9 @@ def stream_table(path: Path, *, original_name: str | None = None,
 
 def _filled(source: Iterable[Sequence[Any]], merged: Sequence[Any]) -> Iterator[list[Any]]:
     """Rows with each merged range's top-left value copied into the whole range."""
+    if not merged:  # the usual case: the rows as calamine gives them (fresh lists)
+        yield from source  # type: ignore[misc]
+        return
     starts: dict[int, list[tuple[int, int, int, int]]] = {}
     for (r0, c0), (r1, c1) in merged:
         starts.setdefault(r0, []).append((r0, c0, r1, c1))

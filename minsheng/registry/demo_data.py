@@ -453,7 +453,7 @@ def _avoid_existing_ids(households: list[dict[str, Any]], ids: _IdNumbers) -> No
     while pending:
         numbers = [m["id_number"] for m in pending]
         taken = {n for chunk in _chunks(numbers)
-                 for n in Member.objects.filter(id_number__in=chunk)
+                 for n in Member.objects.filter(id_number__in=chunk, active=True)
                  .values_list("id_number", flat=True)}
         pending = [m for m in pending if m["id_number"] in taken]
         for m in pending:

@@ -14,15 +14,17 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from minsheng.core.audit import record_event
-from minsheng.core.errors import InvalidInput, MinshengError
+from minsheng.core.bulk import bulk_write_cache
+from minsheng.core.errors import MinshengError
 from minsheng.core.imports import (
     ImportRejected,
     Issue,
@@ -58,9 +60,13 @@ from minsheng.registry.choices import (
     SchoolStage,
     WorkArea,
 )
-from minsheng.registry.identity import excel_number_message, normalize
+from minsheng.registry.identity import excel_number_message
 from minsheng.registry.models import Household, IncomeLedger, Member
-from minsheng.registry.validation import check_household_fields, check_member_fields
+from minsheng.registry.validation import (
+    check_household_fields,
+    check_ledger_fields,
+    check_member_fields,
+)
 
 # --- The column spec ------------------------------------------------------------------------
 
@@ -211,22 +217,51 @@ def parse_cell(key: str, value: Any) -> Any:
     if key == "id_number":
         return value  # checked by registry.identity with the raw cell (Excel numbers)
     text = clean_text(value)
-    if key in {"phone", "member_phone", "bank_account", "region_code"}:
-        return text.replace(" ", "").replace("-", "-")
+    if key in _COMPACT_TEXT:
+        return text.replace(" ", "")
     return text
+
+
+_COMPACT_TEXT = {"phone", "member_phone", "bank_account", "region_code"}
 
 
 _BLANK = {c.key: _blank_value(c.key) for c in COLUMNS}
 
 # --- Parsing a file into households ---------------------------------------------------------
+#
+# A province-size file is ~350,000 rows × ~48 columns. The parse is one pass over the rows with
+# a parser chosen per column up front (memoised for the repetitive columns: 是/否, choice labels,
+# years), member rows kept as tuples rather than dicts, and the file read once for the CLI (the
+# plan that validation built is what gets applied).
 
-@dataclass
+_MEMBER_KEYS = tuple(c.key for c in MEMBER_COLUMNS)
+_MEMBER_POS = {key: i for i, key in enumerate(_MEMBER_KEYS)}
+# Columns whose values are mostly distinct: memoising them would only cost memory.
+_DISTINCT = {"household_no", "name", "id_number", "address", "phone", "member_phone",
+             "bank_account"}
+_MEMO_LIMIT = 50_000  # per column; birth dates of a province repeat within ~40,000 days
+_HOUSEHOLD, _MEMBER, _LEDGER = 0, 1, 2
+
+
 class MemberRow:
-    row: int
-    values: dict[str, Any]
+    """One member row of the file: its sheet row number and its values in ``_MEMBER_KEYS``
+    order (None where the column is absent), plus what the ID number gives once checked."""
+
+    __slots__ = ("birth", "gender", "id", "row", "values", "warnings")
+
+    def __init__(self, row: int, values: tuple[Any, ...]) -> None:
+        self.row = row
+        self.values = values
+        self.id: str | None = None
+        self.birth: dt.date | None = None
+        self.gender: str | None = None
+        self.warnings: list[str] = []
+
+    def get(self, key: str) -> Any:
+        return self.values[_MEMBER_POS[key]]
 
 
-@dataclass
+@dataclass(slots=True)
 class HouseholdPlan:
     household_no: str
     first_row: int
@@ -235,6 +270,7 @@ class HouseholdPlan:
     ledger: dict[str, Any] = field(default_factory=dict)
     region: Region | None = None
     existing: Household | None = None
+    unchanged: bool = False
 
 
 @dataclass
@@ -242,12 +278,53 @@ class Parsed:
     result: ValidationResult
     households: dict[str, HouseholdPlan]
 
+    @property
+    def file_ok(self) -> bool:
+        """No file-level problem (unreadable, header missing): the rows could be read."""
+        return not any(i.row == 0 for i in self.result.errors)
+
 
 def _raw_strings(row: list[Any]) -> list[str]:
     return [clean_text(v) for v in row]
 
 
+def _column_parser(key: str) -> Callable[[Any], Any]:
+    """``parse_cell`` for one column; for repetitive columns a memo of raw value → outcome
+    (a CellError is remembered as well and raised again)."""
+    if key in _DISTINCT:
+        return _distinct_parser(key)
+    # Keyed by the raw value for text and floats only (1 == 1.0 == True would mix types).
+    memo: dict[Any, Any] = {}
+    missing = object()
+
+    def parse(raw: Any) -> Any:
+        kind = type(raw)
+        outcome = memo.get(raw, missing) if kind is str or kind is float else missing
+        if outcome is missing:
+            try:
+                outcome = parse_cell(key, raw)
+            except CellError as exc:
+                outcome = exc
+            if (kind is str or kind is float) and len(memo) < _MEMO_LIMIT:
+                memo[raw] = outcome
+        if type(outcome) is CellError:
+            raise CellError(outcome.message)
+        return outcome
+
+    return parse
+
+
+def _distinct_parser(key: str) -> Callable[[Any], Any]:
+    """The branch of ``parse_cell`` for one of the ``_DISTINCT`` columns, chosen once."""
+    if key == "id_number":
+        return _unneutralise
+    if key in _COMPACT_TEXT:
+        return lambda raw: clean_text(_unneutralise(raw)).replace(" ", "")
+    return lambda raw: clean_text(_unneutralise(raw))
+
+
 def parse_file(path: Path, original_name: str, *, progress: Progress) -> Parsed:
+    """Read the rows into household plans, with every cell-level problem as an error."""
     result = ValidationResult()
     try:
         table = stream_table(path, original_name=original_name)
@@ -263,80 +340,131 @@ def parse_file(path: Path, original_name: str, *, progress: Progress) -> Parsed:
         result.errors.append(Issue(0, name, "", f"列「{name}」出现了不止一次，请删除重复的列。"))
     if result.errors:
         return Parsed(result, {})
-    has_place = any(c.key in {"village", "region_code"} for c in match.columns.values())
-    if not has_place:
+    if not any(c.key in {"village", "region_code"} for c in match.columns.values()):
         result.errors.append(Issue(0, "行政村（社区）", "", "缺少「行政村（社区）」或「村级区划代码」列。"))
         return Parsed(result, {})
+    household_keys = set(_HOUSEHOLD_KEYS)
+    household_specs, member_specs = [], []
+    for index, column in sorted(match.columns.items()):
+        target = (_HOUSEHOLD if column.key in household_keys else
+                  _MEMBER if column.key in _MEMBER_POS else _LEDGER)
+        spec = (index, column.key, column.header, _column_parser(column.key), target,
+                _MEMBER_POS.get(column.key, -1), _BLANK[column.key])
+        (member_specs if target == _MEMBER else household_specs).append(spec)
+    width = max(match.columns) + 1
+    # The household and ledger cells repeat on every member row: a row whose cells equal the
+    # household's first row is not parsed again.
+    household_cells = itemgetter(*[spec[0] for spec in household_specs], 0)
+    number_index = _index_of(match, "household_no")
+    parse_number = _column_parser("household_no")
     households: dict[str, HouseholdPlan] = {}
-    columns = sorted(match.columns.items())
+    first_cells: dict[str, tuple[Any, ...]] = {}
     rows = table.rows()
     for _ in range(match.data_start):
         next(rows)
-    for offset, row in enumerate(rows):
-        row_number = match.data_start + offset + 1
-        if offset % 2000 == 0:
-            progress("读取", offset, 0)
-        if all(is_blank(v) for v in row):
+    empty_member = [None] * len(_MEMBER_KEYS)
+    name_at, id_at, relation_at = (_MEMBER_POS[k] for k in ("name", "id_number", "relation"))
+    row_number = match.data_start
+    for row in rows:
+        row_number += 1
+        if row_number % 5000 == 0:
+            progress("读取", row_number, 0)
+        if all(is_blank(v) for v in row):  # stops at the first filled cell
             continue
+        if len(row) < width:
+            row = [*row, *[""] * (width - len(row))]
         result.total_rows += 1
-        values: dict[str, Any] = {}
         row_errors: list[Issue] = []
-        for index, column in columns:
-            raw = row[index] if index < len(row) else ""
-            if raw is None or raw == "":
-                values[column.key] = _BLANK.get(column.key)
+        raw_number = row[number_index]
+        number = "" if raw_number == "" or raw_number is None else parse_number(raw_number)
+        plan = households.get(number) if number else None
+        cells = household_cells(row)
+        if plan is None or first_cells[number] != cells:
+            household: dict[str, Any] = {}
+            ledger: dict[str, Any] = {}
+            for index, key, header, parse, target, _position, blank in household_specs:
+                raw = row[index]
+                if raw == "" or raw is None:
+                    value = blank
+                else:
+                    try:
+                        value = parse(raw)
+                    except CellError as exc:
+                        row_errors.append(Issue(row_number, header, clean_text(raw),
+                                                exc.message))
+                        continue
+                if target == _HOUSEHOLD:
+                    household[key] = value
+                elif value is not None:
+                    ledger[key] = value
+            if number and plan is None:
+                plan = households[number] = HouseholdPlan(
+                    household_no=number, first_row=row_number, values=household, ledger=ledger)
+                first_cells[number] = cells
+            elif plan is not None:
+                if household != plan.values:
+                    _merge_household(plan, household, row, row_number, match, result)
+                if ledger and ledger != plan.ledger:
+                    _merge_ledger(plan, ledger, row, row_number, result)
+        member = empty_member.copy()
+        for index, _key, header, parse, _target, position, blank in member_specs:
+            raw = row[index]
+            if raw == "" or raw is None:
+                member[position] = blank
                 continue
             try:
-                values[column.key] = parse_cell(column.key, raw)
+                member[position] = parse(raw)
             except CellError as exc:
-                row_errors.append(Issue(row_number, column.header, clean_text(raw), exc.message))
-        for key in ("household_no", "name"):
-            if not values.get(key):
-                row_errors.append(Issue(row_number, _BY_KEY[key].header, "",
-                                        f"「{_BY_KEY[key].header}」不能为空。"))
-        if is_blank(values.get("id_number")):
+                row_errors.append(Issue(row_number, header, clean_text(raw), exc.message))
+        if not number:
+            row_errors.append(Issue(row_number, "户编号", "", "「户编号」不能为空。"))
+        if not member[name_at]:
+            row_errors.append(Issue(row_number, "姓名", "", "「姓名」不能为空。"))
+        raw_id = member[id_at]
+        if is_blank(raw_id):
             row_errors.append(Issue(row_number, "身份证号", "", "「身份证号」不能为空。"))
-        elif excel_number_message(values["id_number"]):
-            row_errors.append(Issue(row_number, "身份证号", clean_text(values["id_number"]),
-                                    excel_number_message(values["id_number"]) or ""))
-            values["id_number"] = None
-        if not values.get("relation") and "relation" not in {e.column for e in row_errors}:
+            member[id_at] = None
+        elif excel := excel_number_message(raw_id):
+            row_errors.append(Issue(row_number, "身份证号", clean_text(raw_id), excel))
+            member[id_at] = None
+        if not member[relation_at] and not any(e.column == "与户主关系" for e in row_errors):
             row_errors.append(Issue(row_number, "与户主关系", "", "「与户主关系」不能为空。"))
         if row_errors:
             result.errors.extend(row_errors)
             result.raw_rows[row_number] = _raw_strings(row)
-        number = values.get("household_no") or ""
-        if not number:
-            continue
-        plan = households.get(number)
-        if plan is None:
-            plan = households[number] = HouseholdPlan(household_no=number, first_row=row_number)
-            for key in _HOUSEHOLD_KEYS:
-                if key in values:
-                    plan.values[key] = values[key]
-        else:
-            for key in _HOUSEHOLD_KEYS:
-                if key in values and not _blankish(values[key]) and \
-                        not _blankish(plan.values.get(key)) and plan.values[key] != values[key]:
-                    header = _BY_KEY[key].header
-                    result.errors.append(Issue(
-                        row_number, header, clean_text(row[_index_of(match, key)]),
-                        f"同一户（户编号 {number}）的「{header}」与第 {plan.first_row} 行不一致。"))
-                    result.raw_rows[row_number] = _raw_strings(row)
-                elif key in values and _blankish(plan.values.get(key)):
-                    plan.values[key] = values[key]
-        for key in ("year", *_LEDGER_AMOUNTS):
-            if key in values and values[key] is not None:
-                previous = plan.ledger.get(key)
-                if previous is not None and previous != values[key]:
-                    header = _BY_KEY[key].header
-                    result.errors.append(Issue(row_number, header, clean_text(values[key]),
-                                               f"同一户的「{header}」与前面的行不一致。"))
-                    result.raw_rows[row_number] = _raw_strings(row)
-                plan.ledger[key] = values[key]
-        plan.members.append(MemberRow(row_number, values))
+        if plan is not None:
+            plan.members.append(MemberRow(row_number, tuple(member)))
     progress("读取", result.total_rows, result.total_rows)
     return Parsed(result, households)
+
+
+def _merge_household(plan: HouseholdPlan, values: dict[str, Any], row: list[Any],
+                     row_number: int, match: Any, result: ValidationResult) -> None:
+    """A later row of the same household: blanks are filled, disagreements are errors."""
+    for key, value in values.items():
+        if _blankish(value):
+            continue
+        current = plan.values.get(key)
+        if _blankish(current):
+            plan.values[key] = value
+        elif current != value:
+            header = _BY_KEY[key].header
+            result.errors.append(Issue(
+                row_number, header, clean_text(row[_index_of(match, key)]),
+                f"同一户（户编号 {plan.household_no}）的「{header}」与第 {plan.first_row} 行不一致。"))
+            result.raw_rows[row_number] = _raw_strings(row)
+
+
+def _merge_ledger(plan: HouseholdPlan, values: dict[str, Any], row: list[Any], row_number: int,
+                  result: ValidationResult) -> None:
+    for key, value in values.items():
+        previous = plan.ledger.get(key)
+        if previous is not None and previous != value:
+            header = _BY_KEY[key].header
+            result.errors.append(Issue(row_number, header, clean_text(value),
+                                       f"同一户的「{header}」与前面的行不一致。"))
+            result.raw_rows[row_number] = _raw_strings(row)
+        plan.ledger[key] = value
 
 
 def _blankish(value: Any) -> bool:
@@ -353,7 +481,84 @@ def _chunked(values: list[Any], size: int = 5000) -> Iterable[list[Any]]:
         yield values[start:start + size]
 
 
-# --- Checking against the rules and the registry --------------------------------------------
+# --- Checking: the rules (no database), then the registry -----------------------------------
+
+def check_rows(parsed: Parsed, *, today: dt.date, progress: Progress) -> None:
+    """Every rule that needs only the file: household fields, exactly one 户主, member fields
+    and ID numbers (birth date and gender derived), IDs repeated within the file."""
+    result = parsed.result
+    if not parsed.households:
+        if not result.errors:
+            result.errors.append(Issue(0, "", "", "文件中没有数据行。"))
+        return
+    ids_in_file: dict[str, tuple[str, int]] = {}
+    total = len(parsed.households)
+    head = Relation.HEAD
+    relation_at = _MEMBER_POS["relation"]
+
+    def error(row: int, column: str, value: Any, message: str) -> None:
+        result.errors.append(Issue(row, column, clean_text(value), message))
+
+    for done, plan in enumerate(parsed.households.values()):
+        if done % 5000 == 0:
+            progress("校验", done, total)
+        first = plan.first_row
+        for field_name, message in check_household_fields(plan.values):
+            column = _BY_KEY.get(field_name)
+            error(first, column.header if column else "", plan.values.get(field_name), message)
+        if plan.ledger:
+            amounts = {k: v for k, v in plan.ledger.items() if k != "year"}
+            if "year" not in plan.ledger:
+                if any(amounts.values()):
+                    error(first, "收入年度", "", "填写了收支金额时须填写「收入年度」。")
+            else:
+                for field_name, message in check_ledger_fields(plan.ledger["year"], amounts):
+                    column = _BY_KEY.get(field_name)
+                    error(first, column.header if column else "", plan.ledger.get(field_name),
+                          message)
+        heads = sum(1 for m in plan.members if m.values[relation_at] == head)
+        if heads != 1:
+            error(first, "与户主关系", "", f"户编号「{plan.household_no}」须有且只有一名户主，"
+                  f"文件中有 {heads} 名。")
+        for member in plan.members:
+            if member.get("id_number") is None:
+                continue
+            data = {k: v for k, v in zip(_MEMBER_KEYS, member.values, strict=True)
+                    if v is not None}
+            data["phone"] = data.get("member_phone") or ""
+            errors, warnings, derived = check_member_fields(data, today=today)
+            for field_name, message in errors:
+                column = _BY_KEY.get(field_name)
+                header = column.header if column else field_name
+                raw = data.get(field_name if field_name != "phone" else "member_phone")
+                error(member.row, header, raw, message)
+            for message in warnings:
+                result.warnings.append(Issue(member.row, "身份证号",
+                                             clean_text(member.get("id_number")), message))
+            number = derived.get("id_number")
+            if not number:
+                continue
+            member.id, member.birth, member.gender = (number, derived["birth_date"],
+                                                      derived["gender"])
+            member.warnings = warnings
+            seen = ids_in_file.get(number)
+            if seen is not None:
+                error(member.row, "身份证号", number,
+                      f"身份证号与第 {seen[1]} 行（户编号 {seen[0]}）重复。")
+            else:
+                ids_in_file[number] = (plan.household_no, member.row)
+    progress("校验", total, total)
+
+
+def _lookup(sql: str, values: list[Any]) -> list[tuple[Any, ...]]:
+    """Run ``sql`` (one ``IN ({})``) over ``values`` in slices; the rows found."""
+    found: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        for chunk in _chunked(values):
+            cursor.execute(sql.format(", ".join(["%s"] * len(chunk))), chunk)
+            found.extend(cursor.fetchall())
+    return found
+
 
 def _resolve_villages(actor: User) -> tuple[dict[str, Region], dict[tuple[str, str], list[Region]],
                                             dict[str, list[Region]]]:
@@ -368,44 +573,45 @@ def _resolve_villages(actor: User) -> tuple[dict[str, Region], dict[tuple[str, s
     return by_code, by_pair, by_name
 
 
-def check_plans(parsed: Parsed, *, actor: User, today: dt.date, progress: Progress) -> None:
-    """Fill ``region`` and ``existing`` of each plan and add every rule violation."""
+def check_registry(parsed: Parsed, *, actor: User) -> None:
+    """The rules that need the registry: where each household lives (a village in the actor's
+    scope), 户编号 taken or archived, a member already active in another household. Sets each
+    plan's ``region`` and ``existing``; run again inside the applying transaction."""
     result = parsed.result
     if not parsed.households:
-        if not result.errors:
-            result.errors.append(Issue(0, "", "", "文件中没有数据行。"))
         return
-    can_change = actor.has_perm("registry.change_household") and actor.has_perm(
-        "registry.add_household")
-    if not can_change:
+    if not (actor.has_perm("registry.change_household")
+            and actor.has_perm("registry.add_household")):
         result.errors.append(Issue(0, "", "", "您的角色不能导入农户台账。"))
         return
     by_code, by_pair, by_name = _resolve_villages(actor)
     numbers = list(parsed.households)
-    existing = {h.household_no: h for chunk in _chunked(numbers)
-                for h in Household.objects.filter(household_no__in=chunk)}
-    visible = {n for chunk in _chunked(numbers)
+    # Which 户编号 and ID numbers the registry knows: plain IN lookups (the ORM would resolve
+    # each of the file's values as an expression), then the ORM for the few that exist.
+    taken = _lookup(f"SELECT household_no FROM {Household._meta.db_table} "  # noqa: S608
+                    "WHERE household_no IN ({})", numbers)
+    existing = {h.household_no: h for chunk in _chunked([n for n, in taken])
+                for h in Household.objects.filter(household_no__in=chunk)
+                .select_related("region")}
+    visible = {n for chunk in _chunked(list(existing))
                for n in Household.objects.visible_to(actor, "change").filter(
                    household_no__in=chunk).values_list("household_no", flat=True)}
-    ids_in_file: dict[str, tuple[str, int]] = {}
-    all_ids = [normalize(m.values.get("id_number")) for p in parsed.households.values()
-               for m in p.members if m.values.get("id_number")]
-    active_members = {m.id_number: m for chunk in _chunked(all_ids)
-                      for m in Member.objects.filter(id_number__in=chunk, active=True)
-                      .select_related("household")}
-    total = len(parsed.households)
+    all_ids = [m.id for p in parsed.households.values() for m in p.members if m.id]
+    active = {number: (household_id, household_no) for number, household_id, household_no in
+              _lookup(f"SELECT m.id_number, m.household_id, h.household_no "  # noqa: S608
+                      f"FROM {Member._meta.db_table} m JOIN {Household._meta.db_table} h "
+                      "ON h.id = m.household_id WHERE m.active AND m.id_number IN ({})",
+                      all_ids)}
 
     def error(row: int, column: str, value: Any, message: str) -> None:
         result.errors.append(Issue(row, column, clean_text(value), message))
 
-    for done, plan in enumerate(parsed.households.values()):
-        if done % 1000 == 0:
-            progress("校验", done, total)
+    for plan in parsed.households.values():
         first = plan.first_row
-        # Where the household lives.
         code = plan.values.get("region_code") or ""
         village = plan.values.get("village") or ""
         township = plan.values.get("township") or ""
+        plan.region = None
         if code:
             padded = code.ljust(12, "0") if code.isdigit() else code
             plan.region = by_code.get(padded)
@@ -423,7 +629,6 @@ def check_plans(parsed: Parsed, *, actor: User, today: dt.date, progress: Progre
                 plan.region = candidates[0]
         else:
             error(first, "行政村（社区）", "", "「行政村（社区）」和「村级区划代码」至少填写一项。")
-        # The household itself.
         plan.existing = existing.get(plan.household_no)
         if plan.existing is not None:
             if plan.household_no not in visible:
@@ -437,54 +642,21 @@ def check_plans(parsed: Parsed, *, actor: User, today: dt.date, progress: Progre
                       "与文件不一致（迁移农户请在系统中办理）。")
             if plan.existing.archived:
                 error(first, "户编号", plan.household_no, f"户编号「{plan.household_no}」已归档，不能导入。")
-        for field_name, message in check_household_fields(plan.values):
-            column = _BY_KEY.get(field_name)
-            error(first, column.header if column else "", plan.values.get(field_name), message)
-        # Members.
-        heads = [m for m in plan.members if m.values.get("relation") == Relation.HEAD]
-        if len(heads) != 1:
-            error(first, "与户主关系", "", f"户编号「{plan.household_no}」须有且只有一名户主，"
-                  f"文件中有 {len(heads)} 名。")
         for member in plan.members:
-            values = member.values
-            if values.get("id_number") is None:
+            other = active.get(member.id) if member.id else None
+            if other is None or other[1] == plan.household_no:
                 continue
-            data = {**{k: v for k, v in values.items() if v is not None},
-                    "phone": values.get("member_phone") or ""}
-            errors, warnings, derived = check_member_fields(data, today=today)
-            for field_name, message in errors:
-                column = _BY_KEY.get(field_name)
-                header = column.header if column else field_name
-                raw = values.get(field_name if field_name != "phone" else "member_phone")
-                if field_name == "id_number":
-                    raw = values.get("id_number")
-                error(member.row, header, raw, message)
-            for message in warnings:
-                result.warnings.append(Issue(member.row, "身份证号",
-                                             clean_text(values.get("id_number")), message))
-            number = derived.get("id_number")
-            if not number:
-                continue
-            values["_id"] = number
-            values["_birth"] = derived["birth_date"]
-            values["_gender"] = derived["gender"]
-            values["_warnings"] = warnings
-            seen = ids_in_file.get(number)
-            if seen is not None:
-                error(member.row, "身份证号", number,
-                      f"身份证号与第 {seen[1]} 行（户编号 {seen[0]}）重复。")
-            else:
-                ids_in_file[number] = (plan.household_no, member.row)
-            other = active_members.get(number)
-            if other is not None and other.household.household_no != plan.household_no:
-                where = (f"户编号 {other.household.household_no}"
-                         if other.household.household_no in visible or Household.objects.visible_to(
-                             actor).filter(pk=other.household_id).exists() else "其他地区的农户")
-                error(member.row, "身份证号", number,
-                      f"该成员已是在册农户（{where}）的成员，一人只能在一个在册农户中。")
-    progress("校验", total, total)
-    for row in {i.row for i in result.errors if i.row}:
-        result.raw_rows.setdefault(row, [])
+            where = (f"户编号 {other[1]}" if other[1] in visible or Household.objects.visible_to(
+                actor).filter(pk=other[0]).exists() else "其他地区的农户")
+            error(member.row, "身份证号", member.id,
+                  f"该成员已是在册农户（{where}）的成员，一人只能在一个在册农户中。")
+
+
+def _finish(parsed: Parsed, path: Path, original_name: str) -> None:
+    """Every row with a problem gets its cells (for the error workbook)."""
+    for row in {i.row for i in parsed.result.errors if i.row}:
+        parsed.result.raw_rows.setdefault(row, [])
+    _fill_raw(parsed, path, original_name)
 
 
 def _fill_raw(parsed: Parsed, path: Path, original_name: str) -> None:
@@ -501,13 +673,15 @@ def _fill_raw(parsed: Parsed, path: Path, original_name: str) -> None:
 
 # --- Planning and applying ------------------------------------------------------------------
 
-def _member_values(values: dict[str, Any]) -> dict[str, Any]:
+def _member_values(member: MemberRow) -> dict[str, Any]:
+    """The member's values for the services (MEMBER_FIELDS), absent columns left out."""
     from minsheng.registry.services import MEMBER_FIELDS
 
-    out = {k: values[k] for k in MEMBER_FIELDS if k in values and values[k] is not None
-           and k != "phone"}
-    if values.get("member_phone") is not None:
-        out["phone"] = values["member_phone"]
+    out = {k: member.values[_MEMBER_POS[k]] for k in MEMBER_FIELDS
+           if k in _MEMBER_POS and k != "phone" and member.values[_MEMBER_POS[k]] is not None}
+    phone = member.get("member_phone")
+    if phone is not None:
+        out["phone"] = phone
     return out
 
 
@@ -521,6 +695,7 @@ def _household_changes(plan: HouseholdPlan) -> dict[str, Any]:
 
 
 def summarize(parsed: Parsed) -> dict[str, int]:
+    """Counts for the preview; marks the households the file would not change at all."""
     counts = dict.fromkeys(("households_new", "households_changed", "households_unchanged",
                             "members_new", "members_changed", "members_unchanged",
                             "ledgers_new", "ledgers_changed", "ledgers_unchanged"), 0)
@@ -535,13 +710,16 @@ def summarize(parsed: Parsed) -> dict[str, int]:
             counts["members_new"] += len(plan.members)
             counts["ledgers_new"] += 1 if plan.ledger.get("year") else 0
             continue
-        counts["households_changed" if _household_changes(plan) else "households_unchanged"] += 1
+        changed = bool(_household_changes(plan))
+        counts["households_changed" if changed else "households_unchanged"] += 1
         for m in plan.members:
-            current = members.get((plan.existing.pk, m.values.get("_id")))
+            current = members.get((plan.existing.pk, m.id))
             if current is None:
                 counts["members_new"] += 1
-            elif any(getattr(current, k) != v for k, v in _member_values(m.values).items()):
+                changed = True
+            elif any(getattr(current, k) != v for k, v in _member_values(m).items()):
                 counts["members_changed"] += 1
+                changed = True
             else:
                 counts["members_unchanged"] += 1
         if plan.ledger.get("year"):
@@ -549,10 +727,13 @@ def summarize(parsed: Parsed) -> dict[str, int]:
             amounts = {k: v for k, v in plan.ledger.items() if k != "year"}
             if current is None:
                 counts["ledgers_new"] += 1
+                changed = True
             elif any(getattr(current, k) != Decimal(v) for k, v in amounts.items()):
                 counts["ledgers_changed"] += 1
+                changed = True
             else:
                 counts["ledgers_unchanged"] += 1
+        plan.unchanged = not changed
     return counts
 
 
@@ -569,14 +750,14 @@ def _apply_plan(plan: HouseholdPlan, *, actor: User, today: dt.date, batch_id: i
                                               **changes)
     current = {m.id_number: m for m in household.members.filter(active=True)}
     # Demotions before promotions, so the household never has two heads.
-    ordered = sorted(plan.members, key=lambda m: m.values.get("relation") == Relation.HEAD)
+    ordered = sorted(plan.members, key=lambda m: m.get("relation") == Relation.HEAD)
     for row in ordered:
-        values = _member_values(row.values)
-        member = current.get(row.values["_id"])
+        values = _member_values(row)
+        member = current.get(row.id)
         if member is None:
             services.member_add(actor=actor, household=household,
-                                data={**values, "id_number": row.values["_id"]},
-                                today=today, batch_id=batch_id)
+                                data={**values, "id_number": row.id}, today=today,
+                                batch_id=batch_id)
             continue
         diff = {k: v for k, v in values.items() if getattr(member, k) != v}
         if diff:
@@ -593,6 +774,11 @@ def _apply_plan(plan: HouseholdPlan, *, actor: User, today: dt.date, batch_id: i
                                  batch_id=batch_id, **amounts)
 
 
+_HOUSEHOLD_INSERT = ("id", "household_no", "region", "head_name", "group_name", "address",
+                     "phone", "bank_name", "bank_account", "category", "relocated",
+                     "housing_grade", "water_quantity_ok", "water_quality_ok",
+                     "water_convenience_ok", "water_assurance_ok", "archived", "archive_reason",
+                     "archive_note", "version", "created_at", "updated_at")
 _MEMBER_INSERT = ("household", "id_number", "birth_date", "gender", "name", "ethnicity",
                   "relation", "education", "school_stage", "health", "disability_grade",
                   "labour_capacity", "work_area", "work_months", "medical_insurance",
@@ -600,75 +786,86 @@ _MEMBER_INSERT = ("household", "id_number", "birth_date", "gender", "name", "eth
                   "active", "archive_reason", "version", "created_at", "updated_at")
 
 
-def _member_row(household_id: int, values: dict[str, Any], now: dt.datetime) -> tuple[Any, ...]:
-    v = _member_values(values)
-    return (household_id, values["_id"], values["_birth"], values["_gender"], v["name"],
-            v.get("ethnicity") or "汉族", v["relation"], v.get("education") or "",
-            v.get("school_stage") or SchoolStage.NOT_IN_SCHOOL, v.get("health") or Health.HEALTHY,
-            v.get("disability_grade"), v.get("labour_capacity") or LabourCapacity.ORDINARY,
-            v.get("work_area") or "", v.get("work_months") or 0,
-            v.get("medical_insurance", True), v.get("serious_illness_insurance", True),
-            v.get("pension_insurance", False), v.get("dibao", False), v.get("tekun", False),
-            v.get("phone") or "", True, "", 1, now, now)
+def _household_row(pk: int, plan: HouseholdPlan, head_name: str,
+                   now: dt.datetime) -> tuple[Any, ...]:
+    v = plan.values
+    return (pk, plan.household_no, plan.region.code, head_name,  # type: ignore[union-attr]
+            v.get("group_name") or "", v.get("address") or "", v.get("phone") or "",
+            v.get("bank_name") or "", v.get("bank_account") or "",
+            v.get("category") or HouseholdCategory.ORDINARY, bool(v.get("relocated")),
+            v.get("housing_grade") or "", v.get("water_quantity_ok"), v.get("water_quality_ok"),
+            v.get("water_convenience_ok"), v.get("water_assurance_ok"), False, "", "", 1, now,
+            now)
+
+
+def _member_row(household_id: int, member: MemberRow, now: dt.datetime) -> tuple[Any, ...]:
+    (name, _id, relation, _gender, _birth, ethnicity, education, school_stage, health, grade,
+     labour, area, months, medical, serious, pension, dibao, tekun, phone) = member.values
+    return (household_id, member.id, member.birth, member.gender, name, ethnicity or "汉族",
+            relation, education or "", school_stage or SchoolStage.NOT_IN_SCHOOL,
+            health or Health.HEALTHY, grade, labour or LabourCapacity.ORDINARY, area or "",
+            months or 0, _default(medical, True), _default(serious, True),
+            _default(pension, False), _default(dibao, False), _default(tekun, False),
+            phone or "", True, "", 1, now, now)
+
+
+def _default(value: bool | None, default: bool) -> bool:
+    return default if value is None else value
 
 
 def _bulk_register(plans: list[HouseholdPlan], *, actor: User, batch_id: int | None,
-                   progress: Progress, done: int, total: int) -> None:
+                   progress: Progress, total: int) -> None:
     """New households in bulk: the rows the services would write (households, members,
-    ledgers, search keys, history, one audit event per household), in batched INSERTs.
+    ledgers, search keys, the 导入登记 history entry naming the batch), in batched INSERTs (COPY
+    on PostgreSQL) with ids reserved up front. The audit log gets one event for the whole
+    import (by :meth:`RegistryImporter.apply`, with the counts and the batch); each household's
+    own history says which batch and who registered it.
 
-    Every rule the services apply was checked by :func:`check_plans` on these very values, and
-    the database constraints (unique 户编号, one active household per ID, one 户主) stand behind
-    it inside the same transaction.
+    Every rule the services apply was checked by :func:`check_rows` and :func:`check_registry`
+    on these very values, and the database constraints (unique 户编号, one active household per
+    ID, one 户主) stand behind it inside the same transaction.
     """
-    from minsheng.core.audit import record_events_bulk
-    from minsheng.core.bulk import insert_rows
+    from minsheng.core.bulk import insert_rows, reserve_ids
     from minsheng.registry.models import HouseholdChange, SearchKey
     from minsheng.registry.search import name_keys
-    from minsheng.registry.services import HOUSEHOLD_FIELDS
 
     now = timezone.now()
-    amounts = [k for k in _LEDGER_AMOUNTS]
-    for start in range(0, len(plans), 2000):
-        chunk = plans[start:start + 2000]
-        households = []
-        for plan in chunk:
-            head = next(m for m in plan.members if m.values.get("relation") == Relation.HEAD)
-            fields = {k: v for k, v in plan.values.items()
-                      if k in HOUSEHOLD_FIELDS and v is not None}
-            households.append(Household(household_no=plan.household_no,
-                                        region_id=plan.region.code,  # type: ignore[union-attr]
-                                        head_name=head.values["name"], **fields))
-        households = Household.objects.bulk_create(households)
-        pairs = list(zip(chunk, households, strict=True))
+    amounts = list(_LEDGER_AMOUNTS)
+    zero = Decimal(0)
+    head_relation, relation_at, name_at = Relation.HEAD, _MEMBER_POS["relation"], \
+        _MEMBER_POS["name"]
+    chunk_size = 20000
+    for start in range(0, len(plans), chunk_size):
+        chunk = plans[start:start + chunk_size]
+        ids = reserve_ids(Household, len(chunk))
+        pairs = []
+        for pk, plan in zip(ids, chunk, strict=True):
+            for m in plan.members:
+                if m.values[relation_at] == head_relation:
+                    pairs.append((pk, plan, m.values[name_at]))
+                    break
+        insert_rows(Household, _HOUSEHOLD_INSERT,
+                    (_household_row(pk, plan, head, now) for pk, plan, head in pairs))
         insert_rows(Member, _MEMBER_INSERT,
-                    (_member_row(h.pk, row.values, now) for plan, h in pairs
-                     for row in plan.members))
+                    (_member_row(pk, m, now) for pk, plan, _head in pairs for m in plan.members))
         insert_rows(IncomeLedger, ("household", "year", *amounts, "version", "updated_at"),
-                    ((h.pk, plan.ledger["year"],
-                      *[plan.ledger.get(k) or Decimal(0) for k in amounts], 1, now)
-                     for plan, h in pairs if plan.ledger.get("year")))
-        insert_rows(SearchKey, ("household", "region_code", "key"),
-                    ((h.pk, h.region_id, key) for plan, h in pairs
-                     for key in sorted({k for row in plan.members
-                                        for k in name_keys(row.values["name"])})))
+                    ((pk, plan.ledger["year"], *[plan.ledger.get(k) or zero for k in amounts],
+                      1, now) for pk, plan, _head in pairs if plan.ledger.get("year")))
+        insert_rows(SearchKey, ("region_code", "key", "household"),
+                    ((plan.region.code, key, pk)  # type: ignore[union-attr]
+                     for pk, plan, _head in pairs
+                     for key in frozenset().union(*[name_keys(m.values[name_at])
+                                                    for m in plan.members])))
         insert_rows(HouseholdChange, ("household", "at", "actor", "actor_name", "subject",
                                       "subject_id", "subject_label", "action", "changes",
                                       "note", "import_batch_id"),
-                    ((h.pk, now, actor.pk, actor.get_username(), "household", h.pk,
-                      h.head_name[:100], "导入登记",
-                      {"household_no": [None, h.household_no], "region_id": [None, h.region_id],
-                       "members": [None, [row.values["name"] for row in plan.members]]},
-                      "", batch_id) for plan, h in pairs))
-        record_events_bulk(actor=actor, event_type=AuditEventType.HOUSEHOLD_REGISTERED, events=[
-            {"subject_type": "registry.household", "subject_id": h.pk,
-             "subject_repr": f"{h.household_no} {h.head_name}", "region_code": h.region_id,
-             "note": "导入登记",
-             "changes": {"household_no": [None, h.household_no],
-                         "members": [None, len(plan.members)]},
-             "extra": {"household_id": h.pk, "import_batch": batch_id}}
-            for plan, h in pairs])
-        progress("写入", done + start + len(chunk), total)
+                    ((pk, now, actor.pk, actor.get_username(), "household", pk, head[:100],
+                      "导入登记",
+                      {"household_no": [None, plan.household_no],
+                       "region_id": [None, plan.region.code],  # type: ignore[union-attr]
+                       "members": [None, [m.get("name") for m in plan.members]]},
+                      "", batch_id) for pk, plan, head in pairs))
+        progress("写入", start + len(chunk), total)
 
 
 class RegistryImporter:
@@ -676,51 +873,61 @@ class RegistryImporter:
     label = "农户台账"
     permission = "registry.add_household"
 
+    def _parse_and_check(self, *, path: Path, original_name: str, today: dt.date,
+                         progress: Progress) -> Parsed:
+        parsed = parse_file(path, original_name, progress=progress)
+        if parsed.file_ok:
+            check_rows(parsed, today=today, progress=progress)
+        return parsed
+
     def validate(self, *, actor: User, path: Path, original_name: str,
                  progress: Progress) -> ValidationResult:
-        today = timezone.localdate()
-        parsed = parse_file(path, original_name, progress=progress)
-        if not any(i.row == 0 for i in parsed.result.errors):
-            check_plans(parsed, actor=actor, today=today, progress=progress)
-        _fill_raw(parsed, path, original_name)
+        """The dry run; the result's ``plan`` can be handed to :meth:`apply` unchanged."""
+        parsed = self._parse_and_check(path=path, original_name=original_name,
+                                       today=timezone.localdate(), progress=progress)
+        if parsed.file_ok:
+            check_registry(parsed, actor=actor)
+        _finish(parsed, path, original_name)
         if parsed.result.ok:
             parsed.result.summary = summarize(parsed)
+            parsed.result.plan = parsed
         return parsed.result
 
     def apply(self, *, actor: User, path: Path, original_name: str, batch_id: int | None,
-              progress: Progress) -> dict[str, int]:
+              progress: Progress, plan: Any = None) -> dict[str, int]:
+        """Write the file in one transaction. With the ``plan`` of a clean validation the file
+        is not read again; the registry checks run again inside the transaction either way."""
         today = timezone.localdate()
+        parsed: Parsed = plan if plan is not None else self._parse_and_check(
+            path=path, original_name=original_name, today=today, progress=progress)
+        if not parsed.result.ok:
+            _finish(parsed, path, original_name)
+            raise ImportRejected(parsed.result)
         with transaction.atomic():
-            parsed = parse_file(path, original_name, progress=progress)
-            if parsed.result.ok:
-                check_plans(parsed, actor=actor, today=today, progress=progress)
+            check_registry(parsed, actor=actor)
             if not parsed.result.ok:
-                _fill_raw(parsed, path, original_name)
+                _finish(parsed, path, original_name)
                 raise ImportRejected(parsed.result)
             summary = summarize(parsed)
             total = len(parsed.households)
             new = [p for p in parsed.households.values() if p.existing is None]
-            known = [p for p in parsed.households.values() if p.existing is not None]
-            plan = new[0] if new else None
+            known = [p for p in parsed.households.values()
+                     if p.existing is not None and not p.unchanged]
+            current: HouseholdPlan | None = None
             try:
-                _bulk_register(new, actor=actor, batch_id=batch_id, progress=progress, done=0,
-                               total=total)
-                for done, plan in enumerate(known, start=len(new)):
+                with bulk_write_cache():
+                    _bulk_register(new, actor=actor, batch_id=batch_id, progress=progress,
+                                   total=total)
+                for done, current in enumerate(known, start=len(new)):
                     if done % 200 == 0:
                         progress("写入", done, total)
-                    _apply_plan(plan, actor=actor, today=today, batch_id=batch_id)
+                    _apply_plan(current, actor=actor, today=today, batch_id=batch_id)
             except MinshengError as exc:
-                parsed.result.errors.append(Issue(plan.first_row if plan else 0, "",
-                                                  plan.household_no if plan else "",
+                parsed.result.errors.append(Issue(current.first_row if current else 0, "",
+                                                  current.household_no if current else "",
                                                   exc.message))
-                _fill_raw(parsed, path, original_name)
+                _finish(parsed, path, original_name)
                 raise ImportRejected(parsed.result) from exc
-            # Scope re-check: every household the file touched is still the actor's to change.
-            touched = list(parsed.households)
-            allowed = sum(Household.objects.visible_to(actor, "change").filter(
-                household_no__in=chunk).count() for chunk in _chunked(touched))
-            if allowed != len(touched):
-                raise InvalidInput("导入涉及管辖范围以外的农户，已全部撤销。")
             record_event(actor=actor, event_type=AuditEventType.IMPORT_APPLIED,
                          subject_type="core.importbatch", subject_id=str(batch_id or ""),
                          subject_repr=original_name, note=f"导入农户台账「{original_name}」",

@@ -92,7 +92,9 @@ def _search(qs: models.QuerySet[Household], text: str, *, actor: Any,
     if _ID_QUERY.match(query):
         if not actor.has_perm("core.reveal_pii"):
             raise PermissionDenied("您的角色不能按完整身份证号查询，请按姓名或拼音首字母查询。")
-        return qs.filter(_member_exists(id_number=query.upper()))
+        # Through the unique index of active members' ID numbers, not a probe per household.
+        return qs.filter(pk__in=Member.objects.filter(id_number=query.upper(), active=True)
+                         .values("household_id"))
     if is_initials_query(query) or not query.isascii():
         # startswith keeps it correct; the range lets SQLite use the index as PostgreSQL's
         # pattern index does for LIKE.

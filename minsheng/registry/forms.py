@@ -17,6 +17,11 @@ from minsheng.registry.choices import (
 )
 from minsheng.registry.filters import HouseholdFilter
 from minsheng.registry.models import Household, IncomeLedger, Member
+from minsheng.registry.validation import (
+    disability_grade_error,
+    ledger_year_error,
+    work_months_error,
+)
 
 
 class HouseholdFilterForm(forms.Form):
@@ -105,7 +110,21 @@ class HouseholdCreateForm(_HouseholdBase):  # type: ignore[misc, valid-type]
         self.fields["region_code"].choices = list(villages)
 
 
-_MemberBase = modelform_factory(Member, fields=_MEMBER_EDIT_FIELDS)
+def _checked(value: Any, error: Any) -> Any:
+    """``value``, or the registry's message for it as a field error. A field with an error is
+    left out of the model's constraint validation, which would name the constraint instead."""
+    message = error(value)
+    if message:
+        raise forms.ValidationError(message)
+    return value
+
+
+class _MemberBase(modelform_factory(Member, fields=_MEMBER_EDIT_FIELDS)):  # type: ignore[misc]
+    def clean_disability_grade(self) -> int | None:
+        return _checked(self.cleaned_data.get("disability_grade"), disability_grade_error)
+
+    def clean_work_months(self) -> int | None:
+        return _checked(self.cleaned_data.get("work_months"), work_months_error)
 
 
 class MemberEditForm(_MemberBase):  # type: ignore[misc, valid-type]
@@ -119,6 +138,9 @@ class MemberCreateForm(_MemberBase):  # type: ignore[misc, valid-type]
 
 class LedgerForm(modelform_factory(IncomeLedger, fields=["year", *IncomeLedger.AMOUNT_FIELDS])):  # type: ignore[misc]
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean_year(self) -> int | None:
+        return _checked(self.cleaned_data.get("year"), ledger_year_error)
 
     def validate_unique(self) -> None:
         """(household, year) is matched by the service, which updates an existing year."""

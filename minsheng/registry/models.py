@@ -34,8 +34,9 @@ class Household(models.Model):
     """A household (户) registered in a village (村)."""
 
     household_no = models.CharField("户编号", max_length=32, unique=True)
+    # Indexed by (region, household_no) below, which serves every lookup by region.
     region = models.ForeignKey(Region, verbose_name="所在村", on_delete=models.PROTECT,
-                               related_name="households")
+                               related_name="households", db_index=False)
     group_name = models.CharField("村民小组", max_length=50, blank=True)
     address = models.CharField("家庭住址", max_length=200, blank=True)
     head_name = models.CharField("户主姓名", max_length=64)
@@ -154,7 +155,8 @@ class Member(models.Model):
                 | models.Q(disability_grade__gte=1, disability_grade__lte=4),
                 name="registry_member_disability_grade_1_4"),
         ]
-        indexes = [models.Index(fields=["id_number"], name="registry_member_id_number")]
+        # ID numbers are looked up among active members only, through the partial unique
+        # index above; a second index on every member ever registered would only slow writes.
 
     def __str__(self) -> str:
         return self.name
@@ -163,8 +165,9 @@ class Member(models.Model):
 class IncomeLedger(models.Model):
     """One year's income and expenditure of a household (收支台账), stored as components."""
 
+    # The unique (household, year) constraint's index serves every lookup by household.
     household = models.ForeignKey(Household, verbose_name="农户", on_delete=models.PROTECT,
-                                  related_name="ledgers")
+                                  related_name="ledgers", db_index=False)
     year = models.PositiveSmallIntegerField("年度")
     wage_income = models.DecimalField("工资性收入", **_MONEY)
     business_income = models.DecimalField("生产经营性收入", **_MONEY)
@@ -220,10 +223,15 @@ class HouseholdChange(models.Model):
         MEMBER = "member", "成员"
         LEDGER = "ledger", "收支"
 
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="changes")
-    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    # Indexed by (household, -at) below; a second index on household alone would only slow
+    # every write.
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="changes",
+                                  db_index=False)
+    # Read only per household, newest first: the (household, -at) index serves it. Users are
+    # deactivated, never deleted, so nothing looks entries up by actor.
+    at = models.DateTimeField("时间", auto_now_add=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
+                              on_delete=models.PROTECT, related_name="+", db_index=False)
     actor_name = models.CharField("操作人", max_length=150, blank=True)
     subject = models.CharField("对象", max_length=16, choices=Subject.choices)
     subject_id = models.BigIntegerField("对象编号")
@@ -249,7 +257,10 @@ class SearchKey(models.Model):
     Every reading of a polyphonic character is indexed: 曾祥月 → 曾祥月, zxy, cxy.
     """
 
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
+    # Looked up by (region_code, household): the (region_code, key) index finds a village's keys
+    # (households never change village), so household needs no index of its own to maintain.
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+",
+                                  db_index=False)
     # The household's village code, copied so a search narrows by region inside the index.
     region_code = models.CharField(max_length=12)
     key = models.CharField(max_length=64, db_index=True)

@@ -24,9 +24,11 @@ def initials_variants(name: str) -> set[str]:
     for char in name:
         options = _char_initials(char)
         if options:
-            letters.append(list(options))
+            letters.append(options)
     if not letters:
         return set()
+    if all(len(options) == 1 for options in letters):  # most names: one reading per character
+        return {"".join(options[0] for options in letters)}
     variants: set[str] = set()
     for combo in itertools.product(*letters):
         variants.add("".join(combo))
@@ -42,11 +44,16 @@ def _char_initials(char: str) -> tuple[str, ...]:
     return tuple(sorted({r[:1].lower() for r in readings if r and r[:1].isalpha()}))
 
 
-def name_keys(name: str) -> set[str]:
-    name = (name or "").strip()
+def name_keys(name: str) -> frozenset[str]:
+    """The search keys of one name: itself and every initials spelling (cached: names repeat)."""
+    return _name_keys((name or "").strip())
+
+
+@lru_cache(maxsize=200_000)
+def _name_keys(name: str) -> frozenset[str]:
     if not name:
-        return set()
-    return {name[:64], *(v[:64] for v in initials_variants(name))}
+        return frozenset()
+    return frozenset({name[:64], *(v[:64] for v in initials_variants(name))})
 
 
 def normalize_query(text: str) -> str:

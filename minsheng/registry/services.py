@@ -24,7 +24,11 @@ from minsheng.registry.search import name_keys
 from minsheng.registry.validation import (
     RegistryInvalid,
     check_household_fields,
+    check_ledger_fields,
+    check_lengths,
     check_member_fields,
+    check_not_null,
+    merge_errors,
 )
 
 HOUSEHOLD_FIELDS = (
@@ -99,7 +103,7 @@ def _history(*, actor: User | None, household: Household, subject: str, subject_
 
 
 def _refresh_search_keys(household: Household) -> None:
-    SearchKey.objects.filter(household=household).delete()
+    SearchKey.objects.filter(region_code=household.region_id, household=household).delete()
     keys = [
         SearchKey(household=household, region_code=household.region_id, key=key)
         for key in sorted({k for name in household.members.filter(active=True)
@@ -130,11 +134,13 @@ def household_register(
     _require(actor, "registry.add_household")
     region = _village_in_scope(actor, region_code)
     today = today or timezone.localdate()
-    data = {"household_no": household_no.strip(), **fields}
-    errors = check_household_fields(data)
     unknown = set(fields) - set(HOUSEHOLD_FIELDS)
     if unknown:
         raise InvalidInput(f"未知字段：{'、'.join(sorted(unknown))}")
+    data = {"household_no": household_no.strip(), **fields}
+    if not members:
+        data["head_name"] = head_name.strip()
+    errors = merge_errors(check_not_null(Household, fields), check_household_fields(data))
     heads = [m for m in members if m.get("relation") == Relation.HEAD]
     if members and len(heads) != 1:
         errors.append(("members", f"一户须有且只有一名户主，本户有 {len(heads)} 名。"))
@@ -168,7 +174,9 @@ def household_update(*, actor: User, household: Household, version: int | None,
     unknown = set(fields) - set(HOUSEHOLD_FIELDS)
     if unknown:
         raise InvalidInput(f"未知字段：{'、'.join(sorted(unknown))}")
-    errors = check_household_fields({"household_no": household.household_no, **fields})
+    errors = merge_errors(check_not_null(Household, fields),
+                          check_household_fields({"household_no": household.household_no,
+                                                  **fields}))
     if errors:
         raise RegistryInvalid(errors)
     with transaction.atomic():
@@ -194,6 +202,9 @@ def household_archive(*, actor: User, household: Household, version: int | None,
     _require(actor, "registry.change_household")
     if reason not in ArchiveReason.values:
         raise InvalidInput("请选择归档原因。")
+    errors = check_lengths(Household, {"archive_note": note})
+    if errors:
+        raise RegistryInvalid(errors)
     with transaction.atomic():
         locked = _lock_household(actor, household)
         _check_version(locked, version, "农户")
@@ -210,7 +221,7 @@ def household_archive(*, actor: User, household: Household, version: int | None,
             member.archive_reason = reason
             member.version += 1
             member.save()
-        SearchKey.objects.filter(household=locked).delete()
+        SearchKey.objects.filter(region_code=locked.region_id, household=locked).delete()
         _history(actor=actor, household=locked, subject="household", subject_id=locked.pk,
                  label=locked.head_name, action="归档农户",
                  changes={"archived": [False, True], "archive_reason": ["", reason]},
@@ -275,6 +286,7 @@ def member_update(*, actor: User, member: Member, version: int | None,
     unknown = set(fields) - set(MEMBER_FIELDS)
     if unknown:
         raise InvalidInput(f"未知字段：{'、'.join(sorted(unknown))}")
+    null_errors = check_not_null(Member, fields)
     with transaction.atomic():
         household = _lock_household(actor, member.household)
         locked = Member.objects.select_for_update().get(pk=member.pk)
@@ -282,6 +294,7 @@ def member_update(*, actor: User, member: Member, version: int | None,
         merged = {**_values(locked, MEMBER_FIELDS), **fields, "id_number": locked.id_number}
         errors, _warnings, _derived = check_member_fields(merged,
                                                           today=today or timezone.localdate())
+        errors = merge_errors(null_errors, errors)
         if errors:
             raise RegistryInvalid(errors)
         if fields.get("relation") == Relation.HEAD and locked.relation != Relation.HEAD and \
@@ -380,10 +393,8 @@ def ledger_save(*, actor: User, household: Household, year: int, version: int | 
     unknown = set(amounts) - set(IncomeLedger.AMOUNT_FIELDS)
     if unknown:
         raise InvalidInput(f"未知字段：{'、'.join(sorted(unknown))}")
-    errors = [(k, f"{IncomeLedger._meta.get_field(k).verbose_name}不能为负数。")
-              for k, v in amounts.items() if v is not None and Decimal(v) < 0]
-    if not 2000 <= int(year) <= 2100:
-        errors.append(("year", f"年度「{year}」不在 2000～2100 之间。"))
+    errors = merge_errors(check_not_null(IncomeLedger, amounts),
+                          check_ledger_fields(year, amounts))
     if errors:
         raise RegistryInvalid(errors)
     with transaction.atomic():

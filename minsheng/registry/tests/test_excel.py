@@ -141,6 +141,16 @@ class ImportRejectionTests:
         errors = self.reject(personas, tmp_path, rows)
         assert (5, "身份证号", "身份证号与第 4 行（户编号 H100）重复。") in errors
 
+    def test_refuses_text_longer_than_its_column(self, personas, tmp_path):
+        header = [*HEADER, "家庭住址", "民族"]
+        rows = [[*row, "址" * 201, "汉族"] for row in good_rows()]
+        rows[1][0 + len(HEADER) + 1] = "族" * 21
+        rows[2][3] = "名" * 65
+        errors = self.reject(personas, tmp_path, rows, header=header)
+        assert (3, "家庭住址", "「家庭住址」最长 200 个字，实为 201 个。") in errors
+        assert (4, "民族", "「民族」最长 20 个字，实为 21 个。") in errors
+        assert (5, "姓名", "「姓名」最长 64 个字，实为 65 个。") in errors
+
     def test_refuses_households_without_exactly_one_head(self, personas, tmp_path):
         rows = good_rows()
         rows[1][5] = "户主"

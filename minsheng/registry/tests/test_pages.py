@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+import pytest
+
 from minsheng.core.models import AuditEvent
 from minsheng.registry.models import Household
 from minsheng.registry.services import household_update
@@ -99,6 +101,36 @@ class HouseholdEditPageTests:
         assert "该农户已被他人修改（当前版本 2，您编辑的是版本 1）" in response.content.decode()
         household.refresh_from_db()
         assert household.address == "新地址"
+
+    @pytest.mark.parametrize("changes,message", [
+        ({"health": "disabled", "disability_grade": "0"}, "残疾等级应为 1～4 级，实为「0」。"),
+        ({"work_months": "13", "work_area": "in_county"}, "务工时间应为 0～12 个月，实为「13」。"),
+    ])
+    def test_member_edit_shows_the_registry_message_when_a_value_breaks_a_constraint(
+            self, households, client_for, changes, message):
+        head = households[0].members.get(relation="head")
+        response = client_for("village_monitor").post(f"/households/members/{head.pk}/edit/", {
+            "version": head.version, "name": head.name, "relation": "head",
+            "ethnicity": "汉族", "school_stage": "not_in_school", "health": "healthy",
+            "labour_capacity": "ordinary", "work_months": "0", "medical_insurance": "on",
+            "serious_illness_insurance": "on", **changes})
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert message in body
+        assert "约束" not in body
+        head.refresh_from_db()
+        assert (head.health, head.disability_grade, head.work_months, head.version) == (
+            "healthy", None, 0, 1)
+
+    def test_ledger_page_shows_the_registry_message_when_the_year_is_out_of_range(
+            self, households, client_for):
+        response = client_for("village_monitor").post(
+            f"/households/{households[0].pk}/ledger/", {"year": "1999", "wage_income": "1"})
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "年度「1999」不在 2000～2100 之间。" in body
+        assert "约束" not in body
+        assert not households[0].ledgers.filter(year=1999).exists()
 
     def test_saves_when_version_is_current(self, households, client_for):
         household = households[0]

@@ -6,7 +6,7 @@ import pytest
 from minsheng.core.errors import Conflict, InvalidInput, NotFound
 from minsheng.core.models import AuditEvent
 from minsheng.registry.choices import Gender, Relation
-from minsheng.registry.models import HouseholdChange, Member, SearchKey
+from minsheng.registry.models import Household, HouseholdChange, Member, SearchKey
 from minsheng.registry.services import (
     household_archive,
     household_register,
@@ -190,3 +190,93 @@ def test_make_id_produces_valid_numbers():
     from minsheng.registry.identity import check_id_number
 
     assert check_id_number(make_id(dt.date(1990, 5, 6), 42), today=TODAY).ok
+
+
+class FieldRuleTests:
+    """The services apply the shared field rules, so no value reaches the database that it
+    would refuse (PostgreSQL: value too long, the disability-grade constraint, NOT NULL)."""
+
+    def test_register_refuses_over_long_text_and_saves_nothing(self, personas):
+        with pytest.raises(RegistryInvalid) as exc:
+            household_register(actor=personas["village_monitor"], household_no="H9",
+                               region_code=VILLAGE_A, head_name="某" * 65,
+                               address="址" * 201, group_name="组" * 51)
+        assert exc.value.errors == [
+            ("group_name", "「村民小组」最长 50 个字，实为 51 个。"),
+            ("address", "「家庭住址」最长 200 个字，实为 201 个。"),
+            ("head_name", "「户主姓名」最长 64 个字，实为 65 个。"),
+        ]
+        assert not Household.objects.filter(household_no="H9").exists()
+
+    def test_update_refuses_an_unknown_choice_and_null_and_keeps_the_version(self, family,
+                                                                               personas):
+        with pytest.raises(RegistryInvalid) as exc:
+            household_update(actor=personas["village_monitor"], household=family, version=1,
+                             relocated=None, housing_grade="E", bank_name="行" * 101)
+        assert exc.value.errors == [
+            ("relocated", "易地扶贫搬迁户不能为空值（null）。"),
+            ("bank_name", "「开户银行」最长 100 个字，实为 101 个。"),
+            ("housing_grade", "住房安全等级「E」不是可选值。"),
+        ]
+        family.refresh_from_db()
+        assert family.version == 1
+
+    def test_member_add_refuses_an_unknown_gender_instead_of_failing(self, family, personas):
+        with pytest.raises(RegistryInvalid) as exc:
+            member_add(actor=personas["village_monitor"], household=family, today=TODAY,
+                       data=member_data("曾小明", dt.date(2010, 5, 5), 30, relation="son",
+                                        gender="unknown", ethnicity="族" * 21))
+        assert exc.value.errors == [("gender", "性别「unknown」不是可选值。"),
+                                    ("ethnicity", "「民族」最长 20 个字，实为 21 个。")]
+        assert family.members.count() == 2
+
+    def test_member_update_refuses_disability_grade_zero(self, family, personas):
+        head = family.members.get(relation=Relation.HEAD)
+        with pytest.raises(RegistryInvalid) as exc:
+            member_update(actor=personas["village_monitor"], member=head, version=1,
+                          today=TODAY, health="disabled", disability_grade=0)
+        assert exc.value.errors == [("disability_grade", "残疾等级应为 1～4 级，实为「0」。")]
+        head.refresh_from_db()
+        assert (head.health, head.disability_grade, head.version) == ("healthy", None, 1)
+
+    def test_member_update_refuses_null_and_an_over_long_name(self, family, personas):
+        head = family.members.get(relation=Relation.HEAD)
+        with pytest.raises(RegistryInvalid) as exc:
+            member_update(actor=personas["village_monitor"], member=head, version=1,
+                          today=TODAY, name=None, school_stage="x")
+        assert exc.value.errors == [("name", "姓名不能为空值（null）。"),
+                                    ("school_stage", "在校生状况「x」不是可选值。")]
+        with pytest.raises(RegistryInvalid) as exc:
+            member_update(actor=personas["village_monitor"], member=head, version=1,
+                          today=TODAY, name="名" * 65)
+        assert exc.value.message == "「姓名」最长 64 个字，实为 65 个。"
+
+    def test_member_move_refuses_an_unknown_relation_and_moves_nobody(self, family, personas):
+        other = household_register(actor=personas["village_monitor"], household_no="H002",
+                                   region_code=VILLAGE_A, today=TODAY,
+                                   members=[member_data("王五", dt.date(1970, 1, 1), 3)])
+        spouse = family.members.get(relation=Relation.SPOUSE)
+        with pytest.raises(RegistryInvalid) as exc:
+            member_move(actor=personas["village_monitor"], member=spouse, to_household=other,
+                        version=1, relation="uncle")
+        assert exc.value.errors == [("relation", "与户主关系「uncle」不是可选值。")]
+        spouse.refresh_from_db()
+        assert spouse.active
+
+    def test_archive_refuses_an_over_long_note(self, family, personas):
+        with pytest.raises(RegistryInvalid) as exc:
+            household_archive(actor=personas["county_office"], household=family, version=1,
+                              reason="duplicate", note="注" * 201)
+        assert exc.value.errors == [("archive_note", "「归档说明」最长 200 个字，实为 201 个。")]
+        family.refresh_from_db()
+        assert not family.archived
+
+    def test_ledger_refuses_an_amount_the_column_cannot_hold(self, family, personas):
+        with pytest.raises(RegistryInvalid) as exc:
+            ledger_save(actor=personas["village_monitor"], household=family, year=2025,
+                        wage_income=Decimal("10000000000"), transfer_dibao=Decimal("0.125"))
+        assert exc.value.errors == [
+            ("wage_income", "工资性收入「10000000000」超出范围，应小于 100 亿元。"),
+            ("transfer_dibao", "转移性收入：低保金最多两位小数，实为「0.125」。"),
+        ]
+        assert not family.ledgers.exists()

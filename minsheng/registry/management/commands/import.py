@@ -18,9 +18,8 @@ from django.core.management.base import CommandError, CommandParser
 from minsheng.core.batches import ImportStatus
 from minsheng.core.imports import (
     IMPORTERS,
-    batch_apply,
     batch_create,
-    batch_validate,
+    batch_import,
     error_workbook,
 )
 from minsheng.core.management.base import MinshengCommand
@@ -65,9 +64,8 @@ class Command(MinshengCommand):
         with path.open("rb") as handle:
             batch = batch_create(actor=user, kind=options["kind"], uploaded=File(handle,
                                                                                   name=path.name))
-        batch = batch_validate(batch=batch, on_progress=self._progress)
-        if batch.status == ImportStatus.VALIDATED and not options["dry_run"]:
-            batch = batch_apply(actor=user, batch=batch, on_progress=self._progress)
+        batch = batch_import(actor=user, batch=batch, dry_run=options["dry_run"],
+                             on_progress=self._progress)
         summary = batch.summary.get("applied") or {k: v for k, v in batch.summary.items()
                                                    if k in _COUNT_LABELS}
         if batch.status == ImportStatus.REJECTED:
