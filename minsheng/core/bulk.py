@@ -11,7 +11,7 @@ tuples in the order of ``fields``; no primary keys come back — reserve them fi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -135,3 +135,61 @@ def bulk_write_cache(megabytes: int = 256) -> Iterator[None]:
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = {int(previous)}")
+
+
+def _droppable_indexes(cursor: Any, table: str) -> list[tuple[str, str]]:
+    """(name, CREATE statement) of the table's secondary indexes that can be dropped and made
+    again as they were: not the primary key, not an index that backs a constraint."""
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i "
+            "WHERE i.schemaname = current_schema() AND i.tablename = %s AND NOT EXISTS ("
+            "  SELECT 1 FROM pg_constraint c WHERE c.conindid = ("
+            "    SELECT oid FROM pg_class WHERE relname = i.indexname "
+            "    AND relnamespace = (SELECT oid FROM pg_namespace "
+            "                        WHERE nspname = current_schema())))", [table])
+        return list(cursor.fetchall())
+    # SQLite: the automatic indexes of PRIMARY KEY / UNIQUE columns have no SQL and stay.
+    cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+                   "AND sql IS NOT NULL", [table])
+    return list(cursor.fetchall())
+
+
+@contextmanager
+def deferred_indexes(incoming: Mapping[type[models.Model], int]) -> Iterator[None]:
+    """Drop the secondary indexes of each table that holds fewer rows than are about to be
+    inserted into it (``incoming``) and build them again at the end, inside the caller's
+    transaction.
+
+    Building an index once over sorted keys is several times cheaper than updating it row by
+    row, but only while the rows already there are fewer than the rows coming (a first load,
+    a county's initial import). DDL is transactional on SQLite and PostgreSQL: if anything
+    fails, the rollback restores the indexes with the data; a unique index that the new rows
+    would violate fails when it is built, and the whole import is rolled back with it.
+    On PostgreSQL the dropped indexes lock out readers of those tables until the commit, which
+    is why this is kept to tables that are small compared with the import.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("deferred_indexes needs a transaction")
+    dropped: list[str] = []
+    with connection.cursor() as cursor:
+        for model, count in incoming.items():
+            table = model._meta.db_table
+            quoted = connection.ops.quote_name(table)
+            cursor.execute(f"SELECT 1 FROM {quoted} LIMIT 1 OFFSET %s", [count])  # noqa: S608 - identifier from model metadata
+            if cursor.fetchone():
+                continue  # already larger than what comes: keep its indexes
+            for name, create in _droppable_indexes(cursor, table):
+                cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+                dropped.append(create)
+    yield
+    if not dropped:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Deferred foreign-key checks are pending on the new rows; PostgreSQL builds no
+            # index on a table with pending trigger events, so run the checks now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        for create in dropped:
+            cursor.execute(create)

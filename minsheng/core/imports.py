@@ -83,8 +83,8 @@ class Importer(Protocol):
     label: str
     permission: str
 
-    def validate(self, *, actor: User, path: Path, original_name: str,
-                 progress: Progress) -> ValidationResult: ...
+    def validate(self, *, actor: User, path: Path, original_name: str, progress: Progress,
+                 registry_checks: bool = True) -> ValidationResult: ...
 
     def apply(self, *, actor: User, path: Path, original_name: str, batch_id: int | None,
               progress: Progress, plan: Any = None) -> dict[str, int]: ...
@@ -197,14 +197,14 @@ def batch_validate(*, batch: ImportBatch, on_progress: Progress | None = None) -
     return _validate(batch, on_progress)[0]
 
 
-def _validate(batch: ImportBatch,
-              on_progress: Progress | None) -> tuple[ImportBatch, ValidationResult]:
+def _validate(batch: ImportBatch, on_progress: Progress | None,
+              registry_checks: bool = True) -> tuple[ImportBatch, ValidationResult]:
     with bulk_mode():
-        return _validate_now(batch, on_progress)
+        return _validate_now(batch, on_progress, registry_checks)
 
 
-def _validate_now(batch: ImportBatch,
-                  on_progress: Progress | None) -> tuple[ImportBatch, ValidationResult]:
+def _validate_now(batch: ImportBatch, on_progress: Progress | None,
+                  registry_checks: bool) -> tuple[ImportBatch, ValidationResult]:
     importer = importer_for(batch.kind)
     actor = batch.created_by
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.VALIDATING)
@@ -212,7 +212,8 @@ def _validate_now(batch: ImportBatch,
     try:
         result = importer.validate(actor=actor, path=Path(batch.file.path),
                                    original_name=batch.original_name,
-                                   progress=progress_reporter(batch.pk, on_progress))
+                                   progress=progress_reporter(batch.pk, on_progress),
+                                   registry_checks=registry_checks)
     except InvalidInput as exc:
         result = ValidationResult(errors=[Issue(0, "", "", exc.message)])
     with transaction.atomic():
@@ -231,15 +232,17 @@ def _validate_now(batch: ImportBatch,
 def batch_import(*, actor: User, batch: ImportBatch, dry_run: bool = False,
                  on_progress: Progress | None = None) -> ImportBatch:
     """Validate and, when the file is clean (and not ``dry_run``), apply at once (the CLI):
-    the file is read once, the plan that validation built is what gets written."""
+    the file is read once, the plan that validation built is what gets written, and the checks
+    against the registry run once, inside the applying transaction."""
     if batch.created_by_id != actor.pk:
         raise NotFound()
-    batch, result = _validate(batch, on_progress)
-    if batch.status != ImportStatus.VALIDATED or dry_run:
-        return batch
-    plan, result.plan = result.plan, None
-    del result
-    return batch_apply(actor=actor, batch=batch, on_progress=on_progress, plan=plan)
+    with bulk_mode():  # one stretch: re-enabling in between would collect the whole plan
+        batch, result = _validate(batch, on_progress, registry_checks=dry_run)
+        if batch.status != ImportStatus.VALIDATED or dry_run:
+            return batch
+        plan, result.plan = result.plan, None
+        del result
+        return batch_apply(actor=actor, batch=batch, on_progress=on_progress, plan=plan)
 
 
 def batch_apply(*, actor: User, batch: ImportBatch, on_progress: Progress | None = None,
@@ -273,7 +276,8 @@ def _apply_now(importer: Importer, actor: User, batch: ImportBatch,
             batch.error_count = len(exc.result.errors)
             batch.warning_count = len(exc.result.warnings)
             batch.status = ImportStatus.REJECTED
-            batch.message = exc.message + "（导入前重新校验时发现，台账可能已被他人修改）"
+            batch.message = exc.message if plan is not None else (
+                exc.message + "（导入前重新校验时发现，台账可能已被他人修改）")
             batch.save()
         return batch
     except Exception as exc:

@@ -9,6 +9,8 @@ do. A household's income ledger for one year is given on its rows too (repeated,
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -23,7 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from minsheng.core.audit import record_event
-from minsheng.core.bulk import bulk_write_cache
+from minsheng.core.bulk import bulk_write_cache, deferred_indexes
 from minsheng.core.errors import MinshengError
 from minsheng.core.imports import (
     ImportRejected,
@@ -61,7 +63,7 @@ from minsheng.registry.choices import (
     WorkArea,
 )
 from minsheng.registry.identity import excel_number_message
-from minsheng.registry.models import Household, IncomeLedger, Member
+from minsheng.registry.models import Household, HouseholdChange, IncomeLedger, Member, SearchKey
 from minsheng.registry.validation import (
     check_household_fields,
     check_ledger_fields,
@@ -483,6 +485,12 @@ def _chunked(values: list[Any], size: int = 5000) -> Iterable[list[Any]]:
 
 # --- Checking: the rules (no database), then the registry -----------------------------------
 
+# Files with at least this many households are checked on two processes (os.fork): the rules
+# are pure Python over the parsed rows, and the second core is otherwise idle meanwhile.
+PARALLEL_CHECK_MIN = 20_000
+_FORKED: tuple[list[HouseholdPlan], dt.date] | None = None
+
+
 def check_rows(parsed: Parsed, *, today: dt.date, progress: Progress) -> None:
     """Every rule that needs only the file: household fields, exactly one 户主, member fields
     and ID numbers (birth date and gender derived), IDs repeated within the file."""
@@ -491,17 +499,53 @@ def check_rows(parsed: Parsed, *, today: dt.date, progress: Progress) -> None:
         if not result.errors:
             result.errors.append(Issue(0, "", "", "文件中没有数据行。"))
         return
+    plans = list(parsed.households.values())
+    progress("校验", 0, len(plans))
+    if len(plans) >= PARALLEL_CHECK_MIN and _can_fork():
+        outcomes = _check_in_two_processes(plans, today)
+    else:
+        outcomes = [_check_plans(plans, 0, len(plans), today)]
+    for errors, warnings, derived in outcomes:
+        result.errors.extend(errors)
+        result.warnings.extend(warnings)
+        for index, position, number, birth, gender, member_warnings in derived:
+            member = plans[index].members[position]
+            member.id, member.birth, member.gender = number, birth, gender
+            member.warnings = list(member_warnings)
+    # ID numbers repeated within the file, in file order.
     ids_in_file: dict[str, tuple[str, int]] = {}
-    total = len(parsed.households)
+    for plan in plans:
+        for member in plan.members:
+            if member.id is None:
+                continue
+            seen = ids_in_file.get(member.id)
+            if seen is not None:
+                result.errors.append(Issue(member.row, "身份证号", member.id,
+                                           f"身份证号与第 {seen[1]} 行（户编号 {seen[0]}）重复。"))
+            else:
+                ids_in_file[member.id] = (plan.household_no, member.row)
+    result.errors.sort(key=lambda issue: issue.row)
+    progress("校验", len(plans), len(plans))
+
+
+_Derived = tuple[int, int, str, dt.date, str, tuple[str, ...]]
+_Outcome = tuple[list[Issue], list[Issue], list[_Derived]]
+
+
+def _check_plans(plans: list[HouseholdPlan], start: int, end: int, today: dt.date) -> _Outcome:
+    """The rules for ``plans[start:end]``: their errors, warnings, and per member what the ID
+    number gives (by index, so the outcome can come back from another process)."""
+    errors: list[Issue] = []
+    warnings: list[Issue] = []
+    derived_rows: list[_Derived] = []
     head = Relation.HEAD
     relation_at = _MEMBER_POS["relation"]
 
     def error(row: int, column: str, value: Any, message: str) -> None:
-        result.errors.append(Issue(row, column, clean_text(value), message))
+        errors.append(Issue(row, column, clean_text(value), message))
 
-    for done, plan in enumerate(parsed.households.values()):
-        if done % 5000 == 0:
-            progress("校验", done, total)
+    for index in range(start, end):
+        plan = plans[index]
         first = plan.first_row
         for field_name, message in check_household_fields(plan.values):
             column = _BY_KEY.get(field_name)
@@ -520,34 +564,52 @@ def check_rows(parsed: Parsed, *, today: dt.date, progress: Progress) -> None:
         if heads != 1:
             error(first, "与户主关系", "", f"户编号「{plan.household_no}」须有且只有一名户主，"
                   f"文件中有 {heads} 名。")
-        for member in plan.members:
+        for position, member in enumerate(plan.members):
             if member.get("id_number") is None:
                 continue
             data = {k: v for k, v in zip(_MEMBER_KEYS, member.values, strict=True)
                     if v is not None}
             data["phone"] = data.get("member_phone") or ""
-            errors, warnings, derived = check_member_fields(data, today=today)
-            for field_name, message in errors:
+            member_errors, member_warnings, derived = check_member_fields(data, today=today)
+            for field_name, message in member_errors:
                 column = _BY_KEY.get(field_name)
                 header = column.header if column else field_name
                 raw = data.get(field_name if field_name != "phone" else "member_phone")
                 error(member.row, header, raw, message)
-            for message in warnings:
-                result.warnings.append(Issue(member.row, "身份证号",
-                                             clean_text(member.get("id_number")), message))
+            for message in member_warnings:
+                warnings.append(Issue(member.row, "身份证号",
+                                      clean_text(member.get("id_number")), message))
             number = derived.get("id_number")
-            if not number:
-                continue
-            member.id, member.birth, member.gender = (number, derived["birth_date"],
-                                                      derived["gender"])
-            member.warnings = warnings
-            seen = ids_in_file.get(number)
-            if seen is not None:
-                error(member.row, "身份证号", number,
-                      f"身份证号与第 {seen[1]} 行（户编号 {seen[0]}）重复。")
-            else:
-                ids_in_file[number] = (plan.household_no, member.row)
-    progress("校验", total, total)
+            if number:
+                derived_rows.append((index, position, number, derived["birth_date"],
+                                     derived["gender"], tuple(member_warnings)))
+    return errors, warnings, derived_rows
+
+
+def _can_fork() -> bool:
+    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1
+
+
+def _check_forked_half(start: int, end: int) -> _Outcome:
+    assert _FORKED is not None  # noqa: S101 - set by the parent before forking
+    plans, today = _FORKED
+    return _check_plans(plans, start, end, today)
+
+
+def _check_in_two_processes(plans: list[HouseholdPlan], today: dt.date) -> list[_Outcome]:
+    """The second half in a forked child, which sees the parsed rows without copying them
+    (copy-on-write) and sends back only its outcome; the first half here meanwhile. The child
+    touches no database connection and leaves with ``os._exit`` (multiprocessing's fork)."""
+    global _FORKED
+    half = len(plans) // 2
+    _FORKED = (plans, today)
+    try:
+        with multiprocessing.get_context("fork").Pool(1) as pool:
+            second = pool.apply_async(_check_forked_half, (half, len(plans)))
+            first = _check_plans(plans, 0, half, today)
+            return [first, second.get()]
+    finally:
+        _FORKED = None
 
 
 def _lookup(sql: str, values: list[Any]) -> list[tuple[Any, ...]]:
@@ -826,7 +888,6 @@ def _bulk_register(plans: list[HouseholdPlan], *, actor: User, batch_id: int | N
     ID, one 户主) stand behind it inside the same transaction.
     """
     from minsheng.core.bulk import insert_rows, reserve_ids
-    from minsheng.registry.models import HouseholdChange, SearchKey
     from minsheng.registry.search import name_keys
 
     now = timezone.now()
@@ -880,16 +941,19 @@ class RegistryImporter:
             check_rows(parsed, today=today, progress=progress)
         return parsed
 
-    def validate(self, *, actor: User, path: Path, original_name: str,
-                 progress: Progress) -> ValidationResult:
-        """The dry run; the result's ``plan`` can be handed to :meth:`apply` unchanged."""
+    def validate(self, *, actor: User, path: Path, original_name: str, progress: Progress,
+                 registry_checks: bool = True) -> ValidationResult:
+        """The dry run; the result's ``plan`` can be handed to :meth:`apply` unchanged.
+        Without ``registry_checks`` only the file's own rules are checked (the caller applies
+        at once, and :meth:`apply` checks against the registry inside its transaction)."""
         parsed = self._parse_and_check(path=path, original_name=original_name,
                                        today=timezone.localdate(), progress=progress)
-        if parsed.file_ok:
+        if parsed.file_ok and registry_checks:
             check_registry(parsed, actor=actor)
         _finish(parsed, path, original_name)
         if parsed.result.ok:
-            parsed.result.summary = summarize(parsed)
+            if registry_checks:
+                parsed.result.summary = summarize(parsed)
             parsed.result.plan = parsed
         return parsed.result
 
@@ -915,7 +979,10 @@ class RegistryImporter:
                      if p.existing is not None and not p.unchanged]
             current: HouseholdPlan | None = None
             try:
-                with bulk_write_cache():
+                members = sum(len(p.members) for p in new)
+                incoming = {Household: len(new), Member: members, IncomeLedger: len(new),
+                            HouseholdChange: len(new), SearchKey: members}
+                with bulk_write_cache(), deferred_indexes(incoming):
                     _bulk_register(new, actor=actor, batch_id=batch_id, progress=progress,
                                    total=total)
                 for done, current in enumerate(known, start=len(new)):

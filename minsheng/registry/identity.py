@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from stdnum import exceptions as stdnum_errors
@@ -27,7 +27,7 @@ class Gender:
     FEMALE = "female"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class IdCheck:
     """The outcome of checking one ID number: ``errors`` empty means valid."""
 
@@ -36,7 +36,6 @@ class IdCheck:
     warnings: tuple[str, ...] = ()
     birth_date: dt.date | None = None
     gender: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

@@ -38,6 +38,30 @@ class ImportCommandTests:
         assert sheet[1][:2] == [3, "健康状况"]
         assert not Household.objects.exists()
 
+    def test_registry_rules_reject_the_file_and_write_nothing(self, personas, tmp_path,
+                                                                capsys):
+        """The CLI checks the registry once, inside the applying transaction: a member who is
+        already in another household rejects the whole file, with the row and the workbook."""
+        path = write_sheet(tmp_path / "a.xlsx", good_rows())
+        call_command("import", "registry", str(path), "--user", "village_monitor")
+        capsys.readouterr()
+        rows = good_rows()
+        for row in rows:
+            row[0] = "H200"
+        moved = write_sheet(tmp_path / "b.xlsx", rows)
+        errors = tmp_path / "errors.xlsx"
+        with pytest.raises(SystemExit) as exc:
+            call_command("import", "registry", str(moved), "--user", "village_monitor",
+                         "--errors", str(errors))
+        assert exc.value.code == 1
+        err = capsys.readouterr().err
+        assert ("第 3 行 身份证号：该成员已是在册农户（户编号 H100）的成员，一人只能在一个在册农户中。"
+                in err)
+        assert "台账可能已被他人修改" not in err
+        sheet = CalamineWorkbook.from_path(str(errors)).get_sheet_by_name("错误清单").to_python()
+        assert [row[:2] for row in sheet[1:]] == [[3, "身份证号"], [4, "身份证号"], [5, "身份证号"]]
+        assert not Household.objects.filter(household_no="H200").exists()
+
     def test_missing_user_is_a_usage_error(self, personas, tmp_path):
         path = write_sheet(tmp_path / "a.xlsx", good_rows())
         with pytest.raises(CommandError) as exc:

@@ -95,6 +95,19 @@ class ImportCleanFileTests:
         batch_apply(actor=actor, batch=again)
         assert HouseholdChange.objects.count() == history
 
+    def test_reads_a_legacy_xls_workbook(self, personas):
+        """A .xls (Excel 97–2003) file as counties still keep them: merged title row, a real
+        date cell, numbers stored as numbers (fixtures/README.md)."""
+        actor = personas["village_monitor"]
+        batch = upload(actor, Path(__file__).parent / "fixtures" / "registry-2025.xls")
+        assert batch.status == ImportStatus.VALIDATED, errors_of(batch)
+        assert batch.summary["members_new"] == 3
+        batch = batch_apply(actor=actor, batch=batch)
+        assert batch.status == ImportStatus.APPLIED
+        head = Member.objects.get(id_number=HEAD_ID)
+        assert head.birth_date == dt.date(1980, 1, 1)
+        assert head.household.ledgers.get(year=2025).wage_income == 12000
+
     def test_reads_csv_with_gbk_encoding(self, personas, tmp_path):
         path = tmp_path / "a.csv"
         lines = [",".join(HEADER)] + [",".join(str(v) for v in r) for r in good_rows()]
@@ -284,3 +297,85 @@ def test_household_cells_merged_across_member_rows_are_read(personas, tmp_path):
     assert batch.status == ImportStatus.VALIDATED, errors_of(batch)
     assert batch.summary["households_new"] == 1
     assert batch.summary["members_new"] == 3
+
+
+class ParallelCheckTests:
+    """Large files are checked on two processes; the outcome must be the serial one."""
+
+    def rows(self):
+        rows = []
+        for n, base in enumerate((0, 10, 20)):
+            ids = [make_id(dt.date(1970 + n, 1, 1), base + 1),
+                   make_id(dt.date(1971 + n, 2, 2), base + 2, male=False)]
+            rows += [[f"P{n}", "塘渡口镇", "大岭社区", f"户主{n}", ids[0], "户主", "", "健康", "是",
+                      2025, 1000, 0],
+                     [f"P{n}", "塘渡口镇", "大岭社区", f"配偶{n}", ids[1], "妻子", "", "健康", "是",
+                      2025, 1000, 0]]
+        rows[1][6] = "1999-01-01"  # first half: birth date disagrees with the ID
+        rows[5][7] = "还行"  # second half: not a choice
+        rows[4][4] = rows[0][4]  # second half repeats an ID of the first half
+        return rows
+
+    def outcome(self, personas, tmp_path, monkeypatch, minimum):
+        from minsheng.registry import excel
+
+        monkeypatch.setattr(excel, "PARALLEL_CHECK_MIN", minimum)
+        batch = upload(personas["village_monitor"],
+                       write_sheet(tmp_path / f"p{minimum}.xlsx", self.rows()))
+        return batch.status, errors_of(batch)
+
+    def test_two_processes_find_what_one_finds(self, personas, tmp_path, monkeypatch):
+        from minsheng.registry import excel
+
+        serial = self.outcome(personas, tmp_path, monkeypatch, 10**9)
+        forks = []
+        two = excel._check_in_two_processes
+        monkeypatch.setattr(excel, "_check_in_two_processes",
+                            lambda *args: forks.append(1) or two(*args))
+        monkeypatch.setattr(excel, "_can_fork", lambda: True)
+        parallel = self.outcome(personas, tmp_path, monkeypatch, 2)
+        assert forks == [1]
+        assert serial == parallel
+        assert serial[0] == ImportStatus.REJECTED
+        messages = {(row, column) for row, column, _message in serial[1]}
+        assert {(4, "出生日期"), (8, "健康状况"), (7, "身份证号")} <= messages
+
+
+def index_names(model) -> set[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
+    return {name for name, info in constraints.items() if info["index"]}
+
+
+class DeferredIndexTests:
+    """A first load drops the secondary indexes and builds them again (core.bulk)."""
+
+    MODELS = (Household, Member, HouseholdChange)
+
+    def test_indexes_are_built_again_after_a_first_load(self, personas, tmp_path):
+        before = {m: index_names(m) for m in self.MODELS}
+        actor = personas["village_monitor"]
+        batch_apply(actor=actor, batch=upload(actor, write_sheet(tmp_path / "a.xlsx",
+                                                                 good_rows())))
+        assert Member.objects.count() == 3
+        assert {m: index_names(m) for m in self.MODELS} == before
+        assert all(before.values())
+
+    def test_a_failed_load_keeps_data_and_indexes_as_they_were(self, personas, tmp_path,
+                                                                monkeypatch):
+        from minsheng.registry import excel
+
+        before = {m: index_names(m) for m in self.MODELS}
+        actor = personas["village_monitor"]
+        batch = upload(actor, write_sheet(tmp_path / "a.xlsx", good_rows()))
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("磁盘已满")
+
+        monkeypatch.setattr(excel, "_bulk_register", broken)
+        with pytest.raises(RuntimeError):
+            batch_apply(actor=actor, batch=batch)
+        assert not Household.objects.exists()
+        assert {m: index_names(m) for m in self.MODELS} == before

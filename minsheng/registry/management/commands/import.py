@@ -34,6 +34,9 @@ _COUNT_LABELS = {
 
 class Command(MinshengCommand):
     help = "导入数据：registry 农户台账（xlsx/xls/csv）。先校验，全部无误才一次性写入。"
+    # The system checks load every URL, view and API schema: memory and a second that a
+    # province-size import needs (`minsheng check` runs them, as does every deployment).
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=sorted(IMPORTERS), help="导入类型")
