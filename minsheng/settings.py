@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "minsheng.core",
     "minsheng.regions",
     "minsheng.registry",
+    "minsheng.policy",
     "minsheng.web",
 ]
 

@@ -11,7 +11,8 @@ tuples in the order of ``fields``; no primary keys come back — reserve them fi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+import json
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -73,14 +74,25 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     return list(range(highest + 1, highest + 1 + count))
 
 
+def db_value(model: type[models.Model], field_name: str, value: Any) -> Any:
+    """``value`` as the database takes it for that field (a timestamp repeated on every row is
+    converted once, then passed to :func:`insert_rows` as ``prepared``)."""
+    field = model._meta.get_field(field_name)
+    if isinstance(field, models.JSONField):
+        return json.dumps(value, cls=field.encoder)  # what JSONField sends, as text
+    return field.get_db_prep_save(value, connection)  # type: ignore[union-attr]
+
+
 def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]],
-                *, batch_size: int = 5000) -> int:
-    """Insert ``rows`` (tuples of values for ``fields``, by attribute name) into ``model``."""
+                *, batch_size: int = 5000, prepared: Collection[str] = ()) -> int:
+    """Insert ``rows`` (tuples of values for ``fields``, by attribute name) into ``model``.
+    Fields named in ``prepared`` hold values already made with :func:`db_value`."""
     meta = model._meta
     concrete = [meta.get_field(name) for name in fields]
     table = connection.ops.quote_name(meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in concrete)  # type: ignore[union-attr]
-    converters = [_converter(f) for f in concrete]  # type: ignore[arg-type]
+    converters = [None if name in prepared else _converter(f)  # type: ignore[arg-type]
+                  for name, f in zip(fields, concrete, strict=True)]
     needs = [(i, c) for i, c in enumerate(converters) if c is not None]
 
     def prepared() -> Iterable[Sequence[Any]]:

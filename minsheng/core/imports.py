@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from minsheng.core.tabular import SUPPORTED_SUFFIXES
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 MAX_STORED_PROBLEM_ROWS = 5000
+MAX_KEPT_WARNINGS = 5000
 
 Progress = Callable[[str, int, int], None]
 
@@ -53,7 +55,10 @@ class Issue:
 class ValidationResult:
     total_rows: int = 0
     errors: list[Issue] = field(default_factory=list)
+    # Warnings are kept up to MAX_KEPT_WARNINGS (what the preview and the error workbook can
+    # show) and all of them counted: a province file can raise one on every other row.
     warnings: list[Issue] = field(default_factory=list)
+    warning_total: int = 0
     summary: dict[str, int] = field(default_factory=dict)
     header: list[str] = field(default_factory=list)
     raw_rows: dict[int, list[str]] = field(default_factory=dict)
@@ -64,6 +69,16 @@ class ValidationResult:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def warn(self, issues: list[Issue], total: int | None = None) -> None:
+        """Add warnings (``total``: how many they stand for, when the caller kept fewer)."""
+        room = MAX_KEPT_WARNINGS - len(self.warnings)
+        self.warnings.extend(issues[:max(room, 0)])
+        self.warning_total += len(issues) if total is None else total
+
+    @property
+    def warning_count(self) -> int:
+        return max(self.warning_total, len(self.warnings))
 
 
 class ImportRejected(InvalidInput):
@@ -111,7 +126,13 @@ def _progress_key(batch_id: int) -> str:
 
 
 def progress_reporter(batch_id: int | None, also: Progress | None = None) -> Progress:
+    last = [0.0]
+
     def report(phase: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - last[0] < 0.5 and not (total and done >= total):  # twice a second will do
+            return
+        last[0] = now
         if batch_id is not None:
             cache.set(_progress_key(batch_id), {"phase": phase, "done": done, "total": total},
                       3600)
@@ -221,7 +242,7 @@ def _validate_now(batch: ImportBatch, on_progress: Progress | None,
         batch.total_rows = result.total_rows
         batch.processed_rows = result.total_rows
         batch.error_count = len(result.errors)
-        batch.warning_count = len(result.warnings)
+        batch.warning_count = result.warning_count
         batch.summary = {**result.summary, "header": result.header}
         batch.status = ImportStatus.VALIDATED if result.ok else ImportStatus.REJECTED
         batch.message = "" if result.ok else f"文件有 {len(result.errors)} 处错误，未导入任何数据。"
@@ -274,7 +295,7 @@ def _apply_now(importer: Importer, actor: User, batch: ImportBatch,
         with transaction.atomic():
             _store_problems(batch, exc.result)
             batch.error_count = len(exc.result.errors)
-            batch.warning_count = len(exc.result.warnings)
+            batch.warning_count = exc.result.warning_count
             batch.status = ImportStatus.REJECTED
             batch.message = exc.message if plan is not None else (
                 exc.message + "（导入前重新校验时发现，台账可能已被他人修改）")

@@ -28,6 +28,7 @@ from minsheng.core.audit import record_event
 from minsheng.core.bulk import bulk_write_cache, deferred_indexes
 from minsheng.core.errors import MinshengError
 from minsheng.core.imports import (
+    MAX_KEPT_WARNINGS,
     ImportRejected,
     Issue,
     Progress,
@@ -249,7 +250,7 @@ class MemberRow:
     """One member row of the file: its sheet row number and its values in ``_MEMBER_KEYS``
     order (None where the column is absent), plus what the ID number gives once checked."""
 
-    __slots__ = ("birth", "gender", "id", "row", "values", "warnings")
+    __slots__ = ("birth", "gender", "id", "row", "values")
 
     def __init__(self, row: int, values: tuple[Any, ...]) -> None:
         self.row = row
@@ -257,7 +258,6 @@ class MemberRow:
         self.id: str | None = None
         self.birth: dt.date | None = None
         self.gender: str | None = None
-        self.warnings: list[str] = []
 
     def get(self, key: str) -> Any:
         return self.values[_MEMBER_POS[key]]
@@ -505,13 +505,12 @@ def check_rows(parsed: Parsed, *, today: dt.date, progress: Progress) -> None:
         outcomes = _check_in_two_processes(plans, today)
     else:
         outcomes = [_check_plans(plans, 0, len(plans), today)]
-    for errors, warnings, derived in outcomes:
+    for errors, (warnings, warning_total), derived in outcomes:
         result.errors.extend(errors)
-        result.warnings.extend(warnings)
-        for index, position, number, birth, gender, member_warnings in derived:
+        result.warn(warnings, warning_total)
+        for index, position, number, birth, gender in derived:
             member = plans[index].members[position]
             member.id, member.birth, member.gender = number, birth, gender
-            member.warnings = list(member_warnings)
     # ID numbers repeated within the file, in file order.
     ids_in_file: dict[str, tuple[str, int]] = {}
     for plan in plans:
@@ -528,8 +527,8 @@ def check_rows(parsed: Parsed, *, today: dt.date, progress: Progress) -> None:
     progress("校验", len(plans), len(plans))
 
 
-_Derived = tuple[int, int, str, dt.date, str, tuple[str, ...]]
-_Outcome = tuple[list[Issue], list[Issue], list[_Derived]]
+_Derived = tuple[int, int, str, dt.date, str]
+_Outcome = tuple[list[Issue], tuple[list[Issue], int], list[_Derived]]
 
 
 def _check_plans(plans: list[HouseholdPlan], start: int, end: int, today: dt.date) -> _Outcome:
@@ -537,6 +536,7 @@ def _check_plans(plans: list[HouseholdPlan], start: int, end: int, today: dt.dat
     number gives (by index, so the outcome can come back from another process)."""
     errors: list[Issue] = []
     warnings: list[Issue] = []
+    warning_total = 0
     derived_rows: list[_Derived] = []
     head = Relation.HEAD
     relation_at = _MEMBER_POS["relation"]
@@ -576,14 +576,16 @@ def _check_plans(plans: list[HouseholdPlan], start: int, end: int, today: dt.dat
                 header = column.header if column else field_name
                 raw = data.get(field_name if field_name != "phone" else "member_phone")
                 error(member.row, header, raw, message)
+            warning_total += len(member_warnings)
             for message in member_warnings:
-                warnings.append(Issue(member.row, "身份证号",
-                                      clean_text(member.get("id_number")), message))
+                if len(warnings) < MAX_KEPT_WARNINGS:
+                    warnings.append(Issue(member.row, "身份证号",
+                                          clean_text(member.get("id_number")), message))
             number = derived.get("id_number")
             if number:
                 derived_rows.append((index, position, number, derived["birth_date"],
-                                     derived["gender"], tuple(member_warnings)))
-    return errors, warnings, derived_rows
+                                     derived["gender"]))
+    return errors, (warnings, warning_total), derived_rows
 
 
 def _can_fork() -> bool:
@@ -650,15 +652,19 @@ def check_registry(parsed: Parsed, *, actor: User) -> None:
     numbers = list(parsed.households)
     # Which 户编号 and ID numbers the registry knows: plain IN lookups (the ORM would resolve
     # each of the file's values as an expression), then the ORM for the few that exist.
-    taken = _lookup(f"SELECT household_no FROM {Household._meta.db_table} "  # noqa: S608
-                    "WHERE household_no IN ({})", numbers)
+    # A first load into an empty registry has nothing to look up.
+    empty = not Household.objects.exists()
+    taken = [] if empty else _lookup(
+        f"SELECT household_no FROM {Household._meta.db_table} "  # noqa: S608
+        "WHERE household_no IN ({})", numbers)
     existing = {h.household_no: h for chunk in _chunked([n for n, in taken])
                 for h in Household.objects.filter(household_no__in=chunk)
                 .select_related("region")}
     visible = {n for chunk in _chunked(list(existing))
                for n in Household.objects.visible_to(actor, "change").filter(
                    household_no__in=chunk).values_list("household_no", flat=True)}
-    all_ids = [m.id for p in parsed.households.values() for m in p.members if m.id]
+    all_ids = [] if empty else [m.id for p in parsed.households.values() for m in p.members
+                                if m.id]
     active = {number: (household_id, household_no) for number, household_id, household_no in
               _lookup(f"SELECT m.id_number, m.household_id, h.household_no "  # noqa: S608
                       f"FROM {Member._meta.db_table} m JOIN {Household._meta.db_table} h "
@@ -887,10 +893,12 @@ def _bulk_register(plans: list[HouseholdPlan], *, actor: User, batch_id: int | N
     on these very values, and the database constraints (unique 户编号, one active household per
     ID, one 户主) stand behind it inside the same transaction.
     """
-    from minsheng.core.bulk import insert_rows, reserve_ids
+    from minsheng.core.bulk import db_value, insert_rows, reserve_ids
     from minsheng.registry.search import name_keys
 
     now = timezone.now()
+    db_now = db_value(HouseholdChange, "at", now)
+    username = actor.get_username()
     amounts = list(_LEDGER_AMOUNTS)
     zero = Decimal(0)
     head_relation, relation_at, name_at = Relation.HEAD, _MEMBER_POS["relation"], \
@@ -920,12 +928,13 @@ def _bulk_register(plans: list[HouseholdPlan], *, actor: User, batch_id: int | N
         insert_rows(HouseholdChange, ("household", "at", "actor", "actor_name", "subject",
                                       "subject_id", "subject_label", "action", "changes",
                                       "note", "import_batch_id"),
-                    ((pk, now, actor.pk, actor.get_username(), "household", pk, head[:100],
-                      "导入登记",
-                      {"household_no": [None, plan.household_no],
-                       "region_id": [None, plan.region.code],  # type: ignore[union-attr]
-                       "members": [None, [m.get("name") for m in plan.members]]},
-                      "", batch_id) for pk, plan, head in pairs))
+                    ((pk, db_now, actor.pk, username, "household", pk, head[:100], "导入登记",
+                      db_value(HouseholdChange, "changes", {
+                          "household_no": [None, plan.household_no],
+                          "region_id": [None, plan.region.code],  # type: ignore[union-attr]
+                          "members": [None, [m.values[name_at] for m in plan.members]]}),
+                      "", batch_id) for pk, plan, head in pairs),
+                    prepared=("at", "changes"))
         progress("写入", start + len(chunk), total)
 
 
