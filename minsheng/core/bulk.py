@@ -203,5 +203,7 @@ def deferred_indexes(incoming: Mapping[type[models.Model], int]) -> Iterator[Non
             # index on a table with pending trigger events, so run the checks now.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            # Sort in memory rather than in temporary files (until the transaction ends).
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         for create in dropped:
             cursor.execute(create)

@@ -12,6 +12,7 @@ import datetime as dt
 import multiprocessing
 import os
 import tempfile
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -589,7 +590,10 @@ def _check_plans(plans: list[HouseholdPlan], start: int, end: int, today: dt.dat
 
 
 def _can_fork() -> bool:
-    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1
+    """Two cores and a single-threaded process (the CLI, the task worker): forking a process
+    with other threads (a threaded development server) could copy a lock some thread holds."""
+    return (hasattr(os, "fork") and (os.cpu_count() or 1) > 1
+            and threading.active_count() == 1)
 
 
 def _check_forked_half(start: int, end: int) -> _Outcome:

@@ -263,13 +263,17 @@ class SearchKey(models.Model):
                                   db_index=False)
     # The household's village code, copied so a search narrows by region inside the index.
     region_code = models.CharField(max_length=12)
-    key = models.CharField(max_length=64, db_index=True)
+    key = models.CharField(max_length=64)
 
     class Meta:
         verbose_name = "检索键"
         verbose_name_plural = "检索键"
         indexes = [
+            # A village's keys (and a household's, to replace them), by region first.
             models.Index(fields=["region_code", "key"], name="registry_searchkey_region_key"),
+            # A search over a county or more: the matching keys first, the region read from
+            # the index entry, so no table row is visited for keys outside the area.
+            models.Index(fields=["key", "region_code"], name="registry_searchkey_key_region"),
         ]
 
     def __str__(self) -> str:
