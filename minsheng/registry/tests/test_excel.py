@@ -211,6 +211,16 @@ class ImportRejectionTests:
         errors = self.reject(personas, tmp_path, rows)
         assert (3, "健康状况", "「还行」不是可选值，应为：健康、长期慢性病、大病、残疾。") in errors
 
+    def test_a_wrong_cell_does_not_hide_the_right_ones_of_its_row(self, personas, tmp_path):
+        """Member cells are parsed as a combination; one bad cell reports itself only."""
+        rows = good_rows()
+        rows[0][7] = "还行"
+        rows[1][7] = "还行"
+        errors = self.reject(personas, tmp_path, rows)
+        assert [e for e in errors if e[0] in (3, 4)] == [
+            (3, "健康状况", "「还行」不是可选值，应为：健康、长期慢性病、大病、残疾。"),
+            (4, "健康状况", "「还行」不是可选值，应为：健康、长期慢性病、大病、残疾。")]
+
     def test_error_workbook_lists_the_rows_with_their_messages(self, personas, tmp_path):
         rows = good_rows()
         rows[0][7] = "还行"
