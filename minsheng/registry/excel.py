@@ -589,6 +589,13 @@ def _check_plans(plans: list[HouseholdPlan], start: int, end: int, today: dt.dat
     return errors, (warnings, warning_total), derived_rows
 
 
+def _release_in_background(garbage: list[Any]) -> threading.Thread:
+    """Drop the last references to ``garbage``'s items on a thread of its own."""
+    thread = threading.Thread(target=garbage.clear, name="release-plan", daemon=True)
+    thread.start()
+    return thread
+
+
 def _can_fork() -> bool:
     """Two cores and a single-threaded process (the CLI, the task worker): forking a process
     with other threads (a threaded development server) could copy a lock some thread holds."""
@@ -998,6 +1005,13 @@ class RegistryImporter:
                 with bulk_write_cache(), deferred_indexes(incoming):
                     _bulk_register(new, actor=actor, batch_id=batch_id, progress=progress,
                                    total=total)
+                    # Their rows are written: the new households' plans (millions of small
+                    # objects for a province file) are freed on another thread while SQLite
+                    # builds the indexes, which it does without holding the GIL.
+                    releaser = _release_in_background([parsed.households, new])
+                    parsed.households = {p.household_no: p for p in known}
+                    new = []
+                releaser.join()
                 for done, current in enumerate(known, start=len(new)):
                     if done % 200 == 0:
                         progress("写入", done, total)
