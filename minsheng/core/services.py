@@ -41,6 +41,15 @@ def login_check(*, username: str, password: str, request: HttpRequest | None = N
     return outcome
 
 
+def mask_unknown_username(text: str) -> str:
+    """``nobody`` → ``n****y``: enough to spot an attacker trying names, nothing that would
+    give away a password someone typed into the account field."""
+    text = text.strip()
+    if len(text) <= 2:
+        return "*" * len(text)
+    return f"{text[0]}{'*' * min(len(text) - 2, 30)}{text[-1]}"
+
+
 def _login_attempt(*, username: str, password: str, request: HttpRequest | None) -> User | str:
     now = timezone.now()
     with transaction.atomic():
@@ -59,9 +68,11 @@ def _login_attempt(*, username: str, password: str, request: HttpRequest | None)
         authenticated = authenticate(request, username=username, password=password)
         if authenticated is None:
             if user is None:
+                # What was typed is no account: it may be a password typed in the wrong box,
+                # so only its outline is kept (first and last character, length).
                 record_event(
-                    actor=None, actor_username=username, event_type=AuditEventType.LOGIN_FAILED,
-                    note="账号不存在",
+                    actor=None, actor_username=mask_unknown_username(username),
+                    event_type=AuditEventType.LOGIN_FAILED, note="账号不存在",
                 )
                 return LoginRefused.default_message
             user.failed_login_count += 1

@@ -63,11 +63,17 @@ class LoginAuditTests:
         assert event.note == "密码错误（连续第 1 次）"
         assert event.request_id == response["X-Request-ID"]
 
+    def test_a_password_typed_as_the_username_is_not_kept(self, personas, client):
+        client.post("/login/", {"username": "Mima-2026!x", "password": "whatever"})
+        event = only(AuditEventType.LOGIN_FAILED)
+        assert event.actor_username == "M*********x"
+        assert "Mima-2026!x" not in str(event.changes) + str(event.extra) + event.note
+
     def test_records_login_failed_without_a_subject_when_the_username_is_unknown(
             self, personas, client):
         response = client.post("/login/", {"username": "nobody", "password": PASSWORD})
         event = only(AuditEventType.LOGIN_FAILED)
-        assert (event.actor_id, event.actor_username, event.note) == (None, "nobody", "账号不存在")
+        assert (event.actor_id, event.actor_username, event.note) == (None, "n****y", "账号不存在")
         assert (event.subject_type, event.subject_id) == ("", "")
         assert event.request_id == response["X-Request-ID"]
 
