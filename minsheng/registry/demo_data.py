@@ -35,6 +35,7 @@ from django.utils import timezone
 from stdnum.cn import ric
 
 from minsheng.core.audit import record_event
+from minsheng.core.bulk import insert_rows
 from minsheng.core.models import AuditEventType
 from minsheng.regions.codes import RegionLevel, subtree_bounds
 from minsheng.regions.models import Region
@@ -461,22 +462,9 @@ def _avoid_existing_ids(households: list[dict[str, Any]], ids: _IdNumbers) -> No
 
 
 def _insert(model: type[models.Model], fields: Sequence[str], rows: list[Sequence[Any]]) -> None:
-    """Append ``rows``: COPY on PostgreSQL, one prepared INSERT (executemany) elsewhere. Values
-    must already suit the driver (str, int, bool, Decimal, date and None do for both)."""
-    meta = model._meta
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(meta.get_field(name).column) for name in fields)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor, cursor.cursor.copy(
-                f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    placeholders = ", ".join(["%s"] * len(fields))
-    # Identifiers come from model metadata (quoted); every value is a parameter.
-    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    """Append ``rows`` through the import's bulk writer; the values are already in database
+    form (str, int, bool, Decimal, date, None, and the timestamp and JSON prepared once)."""
+    insert_rows(model, fields, rows, prepared=fields)
 
 
 def _write(households: list[dict[str, Any]], *, lo_no: str, hi_no: str) -> None:
