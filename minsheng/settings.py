@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "minsheng.regions",
     "minsheng.registry",
     "minsheng.policy",
+    "minsheng.monitoring",
+    "minsheng.departments",
     "minsheng.web",
 ]
 

@@ -48,6 +48,9 @@ class SchoolStage(models.TextChoices):
     VOCATIONAL = "vocational", "中职"
     HIGHER = "higher", "高职及以上"
     SPECIAL = "special", "送教上门"
+    # An approved deferral or exemption (经批准缓学、免学): a compulsory-age child who is out of
+    # school with this status is not an education-security risk.
+    EXEMPT = "exempt", "经批准缓学免学"
 
 
 class Health(models.TextChoices):
