@@ -11,12 +11,20 @@ tuples in the order of ``fields``; no primary keys come back — reserve them fi
 
 from __future__ import annotations
 
+import contextlib
 import json
+import multiprocessing
+import os
+import sqlite3
+import tempfile
+import threading
+import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-from django.db import connection, models
+from django.db import DatabaseError, connection, models, transaction
 
 # Values the driver takes as they are: Django adapts dates and decimals for both backends the
 # way the drivers do themselves (sqlite3 adapters registered by Django's backend; psycopg).
@@ -83,51 +91,185 @@ def db_value(model: type[models.Model], field_name: str, value: Any) -> Any:
     return field.get_db_prep_save(value, connection)  # type: ignore[union-attr]
 
 
-def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]],
-                *, batch_size: int = 5000, prepared: Collection[str] = ()) -> int:
-    """Insert ``rows`` (tuples of values for ``fields``, by attribute name) into ``model``.
-    Fields named in ``prepared`` hold values already made with :func:`db_value`."""
+def _statement(model: type[models.Model], fields: Sequence[str],
+               prepared: Collection[str]) -> tuple[str, str, list[Callable[[Any], Any] | None]]:
+    """The quoted table, the quoted column list and each field's value converter."""
     meta = model._meta
     concrete = [meta.get_field(name) for name in fields]
     table = connection.ops.quote_name(meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in concrete)  # type: ignore[union-attr]
     converters = [None if name in prepared else _converter(f)  # type: ignore[arg-type]
                   for name, f in zip(fields, concrete, strict=True)]
+    return table, columns, converters
+
+
+def _converted(rows: Iterable[Sequence[Any]],
+               converters: list[Callable[[Any], Any] | None]) -> Iterable[Sequence[Any]]:
     needs = [(i, c) for i, c in enumerate(converters) if c is not None]
+    if not needs:
+        yield from rows
+        return
+    for row in rows:
+        row = list(row)
+        for i, convert in needs:
+            row[i] = convert(row[i])
+        yield row
 
-    def prepared() -> Iterable[Sequence[Any]]:
-        if not needs:
-            yield from rows
-            return
-        for row in rows:
-            row = list(row)
-            for i, convert in needs:
-                row[i] = convert(row[i])
-            yield row
 
+def _execute_batches(cursor: Any, sql: str, rows: Iterable[Sequence[Any]],
+                     batch_size: int) -> int:
     count = 0
+    batch: list[Sequence[Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= batch_size:
+            cursor.executemany(sql, batch)
+            count += len(batch)
+            batch = []
+    if batch:
+        cursor.executemany(sql, batch)
+        count += len(batch)
+    return count
+
+
+def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]],
+                *, batch_size: int = 5000, prepared: Collection[str] = ()) -> int:
+    """Insert ``rows`` (tuples of values for ``fields``, by attribute name) into ``model``.
+    Fields named in ``prepared`` hold values already made with :func:`db_value`."""
+    table, columns, converters = _statement(model, fields, prepared)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            count = 0
             raw = cursor.cursor  # psycopg's own cursor: COPY is not part of the DB-API
             with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in prepared():
+                for row in _converted(rows, converters):
                     copy.write_row(row)
                     count += 1
             return count
-        placeholders = ", ".join(["%s"] * len(concrete))
+        placeholders = ", ".join(["%s"] * len(converters))
         # Identifiers come from model metadata (quoted); every value is a parameter.
         sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
-        batch: list[Sequence[Any]] = []
-        for row in prepared():
-            batch.append(row)
-            if len(batch) >= batch_size:
-                cursor.executemany(sql, batch)
-                count += len(batch)
-                batch = []
-        if batch:
-            cursor.executemany(sql, batch)
-            count += len(batch)
-    return count
+        return _execute_batches(cursor, sql, _converted(rows, converters), batch_size)
+
+
+# --- Two writers: half the rows made and written by a forked process ----------------------------
+
+Inserter = Callable[..., int]  # the signature of insert_rows
+_SPLIT: tuple[Callable[[Inserter], None], str] | None = None
+_SCRATCH_PREFIX = "minsheng_scratch_"
+
+
+def can_fork() -> bool:
+    """Two cores and a single-threaded process (the CLI, the task worker): forking a process
+    with other threads (a threaded development server) could copy a lock some thread holds."""
+    return (hasattr(os, "fork") and (os.cpu_count() or 1) > 1
+            and threading.active_count() == 1)
+
+
+def can_split_writes() -> bool:
+    """Whether :func:`insert_in_two_processes` would use a second process here."""
+    return connection.vendor == "sqlite" and can_fork()
+
+
+def _scratch_child() -> list[tuple[str, str]]:
+    """In the forked child: run the second writer into the scratch file with a connection of
+    its own (the parent's connection is never touched here); the tables and columns written."""
+    assert _SPLIT is not None  # noqa: S101 - set by the parent before forking
+    work, path = _SPLIT
+    written: list[tuple[str, str]] = []
+    scratch = sqlite3.connect(path, isolation_level=None)
+    try:
+        scratch.execute("PRAGMA journal_mode = OFF")
+        scratch.execute("PRAGMA synchronous = OFF")
+        scratch.execute("BEGIN")
+
+        def insert(model: type[models.Model], fields: Sequence[str],
+                   rows: Iterable[Sequence[Any]], *, batch_size: int = 5000,
+                   prepared: Collection[str] = ()) -> int:
+            table, columns, converters = _statement(model, fields, prepared)
+            if (table, columns) not in written:
+                # Untyped columns keep each value exactly as bound; the main table's own
+                # column types apply when the rows are copied in, as they would have here.
+                scratch.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
+                written.append((table, columns))
+            placeholders = ", ".join(["?"] * len(converters))
+            sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
+            return _execute_batches(scratch, sql, _converted(rows, converters), batch_size)
+
+        work(insert)
+        scratch.execute("COMMIT")
+    finally:
+        scratch.close()
+    return written
+
+
+def _detach_stale() -> int:
+    """Detach scratch databases that an import rolled back left attached (SQLite detaches a
+    database only outside any transaction that holds it); how many are still attached."""
+    left = 0
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA database_list")
+        for _seq, name, _file in cursor.fetchall():
+            if name.startswith(_SCRATCH_PREFIX):
+                try:
+                    cursor.execute(f"DETACH DATABASE {name}")
+                except DatabaseError:  # held by the current transaction: at the next call
+                    left += 1
+    return left
+
+
+# SQLite allows ten attached databases per connection; a long-lived worker whose imports were
+# rolled back inside an enclosing transaction keeps theirs until that transaction ends.
+_MAX_STALE_SCRATCH = 4
+
+
+def insert_in_two_processes(first: Callable[[Inserter], None],
+                            second: Callable[[Inserter], None]) -> None:
+    """Run ``first(insert_rows)`` here and ``second`` on the other core, then add the rows
+    ``second`` wrote, inside the caller's transaction.
+
+    On SQLite with two cores and a single-threaded process, ``second`` runs in a forked child
+    that sees the parent's data copy-on-write and writes into a scratch SQLite file with a
+    connection of its own; the parent then copies those rows in with ``INSERT … SELECT`` (no
+    Python per row). Making and binding the rows is most of a bulk write's time and the
+    database holds a single writer, so this halves the Python share of the work. Elsewhere
+    (PostgreSQL's COPY, one core, a threaded server) both run here, one after the other.
+    If the child fails, its exception is raised here and the caller's transaction rolls back.
+    """
+    global _SPLIT
+    if not connection.in_atomic_block:
+        raise RuntimeError("insert_in_two_processes needs a transaction")
+    if not can_split_writes() or _detach_stale() >= _MAX_STALE_SCRATCH:
+        first(insert_rows)
+        second(insert_rows)
+        return
+    database = Path(str(connection.settings_dict["NAME"]))
+    handle, path = tempfile.mkstemp(prefix="import-", suffix=".sqlite3",
+                                    dir=database.parent if database.parent.is_dir() else None)
+    os.close(handle)
+    _SPLIT = (second, path)
+    try:
+        with multiprocessing.get_context("fork").Pool(1) as pool:
+            child = pool.apply_async(_scratch_child)
+            first(insert_rows)
+            written = child.get()
+        alias = f"{_SCRATCH_PREFIX}{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        with connection.cursor() as cursor:
+            cursor.execute(f"ATTACH DATABASE %s AS {alias}", [path])
+            for table, columns in written:
+                cursor.execute(f"INSERT INTO main.{table} ({columns}) "  # noqa: S608 - identifiers from model metadata
+                               f"SELECT {columns} FROM {alias}.{table}")
+
+        def detach() -> None:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DETACH DATABASE {alias}")
+
+        # SQLite detaches a database only after the transaction that read it has ended.
+        transaction.on_commit(detach)
+    finally:
+        _SPLIT = None
+        with contextlib.suppress(OSError):
+            os.unlink(path)  # an attached file stays readable until it is detached
 
 
 @contextmanager

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
-import os
 import tempfile
 import threading
 from collections import defaultdict
@@ -26,7 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from minsheng.core.audit import record_event
-from minsheng.core.bulk import bulk_write_cache, deferred_indexes
+from minsheng.core.bulk import Inserter, bulk_write_cache, can_fork, deferred_indexes
 from minsheng.core.errors import MinshengError
 from minsheng.core.imports import (
     MAX_KEPT_WARNINGS,
@@ -503,7 +502,7 @@ def check_rows(parsed: Parsed, *, today: dt.date, progress: Progress) -> None:
         return
     plans = list(parsed.households.values())
     progress("校验", 0, len(plans))
-    if len(plans) >= PARALLEL_CHECK_MIN and _can_fork():
+    if len(plans) >= PARALLEL_CHECK_MIN and can_fork():
         outcomes = _check_in_two_processes(plans, today)
     else:
         outcomes = [_check_plans(plans, 0, len(plans), today)]
@@ -595,13 +594,6 @@ def _release_in_background(garbage: list[Any]) -> threading.Thread:
     thread = threading.Thread(target=garbage.clear, name="release-plan", daemon=True)
     thread.start()
     return thread
-
-
-def _can_fork() -> bool:
-    """Two cores and a single-threaded process (the CLI, the task worker): forking a process
-    with other threads (a threaded development server) could copy a lock some thread holds."""
-    return (hasattr(os, "fork") and (os.cpu_count() or 1) > 1
-            and threading.active_count() == 1)
 
 
 def _check_forked_half(start: int, end: int) -> _Outcome:
@@ -905,49 +897,73 @@ def _bulk_register(plans: list[HouseholdPlan], *, actor: User, batch_id: int | N
     on these very values, and the database constraints (unique 户编号, one active household per
     ID, one 户主) stand behind it inside the same transaction.
     """
-    from minsheng.core.bulk import db_value, insert_rows, reserve_ids
-    from minsheng.registry.search import name_keys
+    from minsheng.core.bulk import db_value, insert_in_two_processes, insert_rows, reserve_ids
 
     now = timezone.now()
     db_now = db_value(HouseholdChange, "at", now)
+    relation_at, name_at = _MEMBER_POS["relation"], _MEMBER_POS["name"]
+    ids = reserve_ids(Household, len(plans))
+    pairs = []
+    for pk, plan in zip(ids, plans, strict=True):
+        for m in plan.members:
+            if m.values[relation_at] == Relation.HEAD:
+                pairs.append((pk, plan, m.values[name_at]))
+                break
+    half = len(pairs) // 2 if len(pairs) >= PARALLEL_CHECK_MIN else len(pairs)
+
+    def first(insert: Inserter) -> None:
+        _write_households(insert, pairs, 0, half, actor=actor, batch_id=batch_id, now=now,
+                          db_now=db_now, progress=progress, total=total)
+
+    def second(insert: Inserter) -> None:
+        _write_households(insert, pairs, half, len(pairs), actor=actor, batch_id=batch_id,
+                          now=now, db_now=db_now, progress=None, total=total)
+
+    if half < len(pairs):
+        insert_in_two_processes(first, second)
+    else:
+        first(insert_rows)
+    progress("写入", total, total)
+
+
+def _write_households(insert: Inserter, pairs: list[tuple[int, HouseholdPlan, str]], start: int,
+                      end: int, *, actor: User, batch_id: int | None, now: dt.datetime,
+                      db_now: Any, progress: Progress | None, total: int) -> None:
+    """The rows of ``pairs[start:end]`` (id, plan, 户主 name), through ``insert``."""
+    from minsheng.core.bulk import db_value
+    from minsheng.registry.search import name_keys
+
     username = actor.get_username()
     amounts = list(_LEDGER_AMOUNTS)
     zero = Decimal(0)
-    head_relation, relation_at, name_at = Relation.HEAD, _MEMBER_POS["relation"], \
-        _MEMBER_POS["name"]
+    name_at = _MEMBER_POS["name"]
     chunk_size = 20000
-    for start in range(0, len(plans), chunk_size):
-        chunk = plans[start:start + chunk_size]
-        ids = reserve_ids(Household, len(chunk))
-        pairs = []
-        for pk, plan in zip(ids, chunk, strict=True):
-            for m in plan.members:
-                if m.values[relation_at] == head_relation:
-                    pairs.append((pk, plan, m.values[name_at]))
-                    break
-        insert_rows(Household, _HOUSEHOLD_INSERT,
-                    (_household_row(pk, plan, head, now) for pk, plan, head in pairs))
-        insert_rows(Member, _MEMBER_INSERT,
-                    (_member_row(pk, m, now) for pk, plan, _head in pairs for m in plan.members))
-        insert_rows(IncomeLedger, ("household", "year", *amounts, "version", "updated_at"),
-                    ((pk, plan.ledger["year"], *[plan.ledger.get(k) or zero for k in amounts],
-                      1, now) for pk, plan, _head in pairs if plan.ledger.get("year")))
-        insert_rows(SearchKey, ("region_code", "key", "household"),
-                    ((plan.region.code, key, pk)  # type: ignore[union-attr]
-                     for pk, plan, _head in pairs
-                     for key in frozenset().union(*[name_keys(m.values[name_at])
-                                                    for m in plan.members])))
-        insert_rows(HouseholdChange, ("household", "at", "actor", "actor_name", "subject",
-                                      "subject_id", "subject_label", "action", "changes",
-                                      "note", "import_batch_id"),
-                    ((pk, db_now, actor.pk, username, "household", pk, head[:100], "导入登记",
-                      db_value(HouseholdChange, "changes", {
-                          "household_no": [None, plan.household_no],
-                          "region_id": [None, plan.region.code],  # type: ignore[union-attr]
-                          "members": [None, [m.values[name_at] for m in plan.members]]}),
-                      "", batch_id) for pk, plan, head in pairs),
-                    prepared=("at", "changes"))
-        progress("写入", start + len(chunk), total)
+    for offset in range(start, end, chunk_size):
+        chunk = pairs[offset:min(offset + chunk_size, end)]
+        insert(Household, _HOUSEHOLD_INSERT,
+               (_household_row(pk, plan, head, now) for pk, plan, head in chunk))
+        insert(Member, _MEMBER_INSERT,
+               (_member_row(pk, m, now) for pk, plan, _head in chunk for m in plan.members))
+        insert(IncomeLedger, ("household", "year", *amounts, "version", "updated_at"),
+               ((pk, plan.ledger["year"], *[plan.ledger.get(k) or zero for k in amounts],
+                 1, now) for pk, plan, _head in chunk if plan.ledger.get("year")))
+        insert(SearchKey, ("region_code", "key", "household"),
+               ((plan.region.code, key, pk)  # type: ignore[union-attr]
+                for pk, plan, _head in chunk
+                for key in frozenset().union(*[name_keys(m.values[name_at])
+                                               for m in plan.members])))
+        insert(HouseholdChange, ("household", "at", "actor", "actor_name", "subject",
+                                 "subject_id", "subject_label", "action", "changes",
+                                 "note", "import_batch_id"),
+               ((pk, db_now, actor.pk, username, "household", pk, head[:100], "导入登记",
+                 db_value(HouseholdChange, "changes", {
+                     "household_no": [None, plan.household_no],
+                     "region_id": [None, plan.region.code],  # type: ignore[union-attr]
+                     "members": [None, [m.values[name_at] for m in plan.members]]}),
+                 "", batch_id) for pk, plan, head in chunk),
+               prepared=("at", "changes"))
+        if progress is not None:
+            progress("写入", offset + len(chunk), total)
 
 
 class RegistryImporter:

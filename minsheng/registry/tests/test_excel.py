@@ -12,7 +12,7 @@ from minsheng.core.batches import ImportStatus
 from minsheng.core.imports import batch_apply, batch_create, batch_validate, error_workbook
 from minsheng.core.models import AuditEvent
 from minsheng.registry.excel import COLUMNS
-from minsheng.registry.models import Household, HouseholdChange, Member
+from minsheng.registry.models import Household, HouseholdChange, IncomeLedger, Member, SearchKey
 from minsheng.registry.selectors import household_list
 from minsheng.registry.services import household_register, registry_export
 from minsheng.registry.testing import make_id, member_data
@@ -342,7 +342,7 @@ class ParallelCheckTests:
         two = excel._check_in_two_processes
         monkeypatch.setattr(excel, "_check_in_two_processes",
                             lambda *args: forks.append(1) or two(*args))
-        monkeypatch.setattr(excel, "_can_fork", lambda: True)
+        monkeypatch.setattr(excel, "can_fork", lambda: True)
         parallel = self.outcome(personas, tmp_path, monkeypatch, 2)
         assert forks == [1]
         assert serial == parallel
@@ -389,3 +389,108 @@ class DeferredIndexTests:
             batch_apply(actor=actor, batch=batch)
         assert not Household.objects.exists()
         assert {m: index_names(m) for m in self.MODELS} == before
+
+
+def table_rows(model, exclude=("created_at", "updated_at", "at", "import_batch_id")) -> list[tuple]:
+    fields = [f.attname for f in model._meta.concrete_fields
+              if f.attname not in exclude and not f.primary_key]
+    return sorted(model.objects.values_list(*fields), key=repr)
+
+
+class SplitWriteTests:
+    """Large first loads are written by two processes (core.bulk.insert_in_two_processes): the
+    child's rows land in a scratch SQLite file and are copied in inside the transaction."""
+
+    MODELS = (Household, Member, IncomeLedger, SearchKey, HouseholdChange)
+
+    def load(self, personas, tmp_path, monkeypatch, *, split: bool):
+        from minsheng.core import bulk
+        from minsheng.registry import excel
+
+        calls = []
+        two = bulk.insert_in_two_processes
+        monkeypatch.setattr(excel, "PARALLEL_CHECK_MIN", 2 if split else 10**9)
+        monkeypatch.setattr(bulk, "can_fork", lambda: split)
+        monkeypatch.setattr(bulk, "insert_in_two_processes",
+                            lambda *a: calls.append(1) or two(*a))
+        actor = personas["village_monitor"]
+        rows = ParallelCheckTests().rows()
+        rows[1][6], rows[5][7], rows[4][4] = "", "健康", make_id(dt.date(1972, 2, 2), 99)
+        batch = upload(actor, write_sheet(tmp_path / f"s{split}.xlsx", rows))
+        assert batch.status == ImportStatus.VALIDATED, errors_of(batch)
+        return actor, batch, calls
+
+    def test_two_writers_write_what_one_writes(self, personas, tmp_path, monkeypatch):
+        from django.db import connection, transaction
+
+        from minsheng.core import bulk
+
+        if connection.vendor != "sqlite":
+            pytest.skip("PostgreSQL loads with COPY in one process")
+        actor, batch, _calls = self.load(personas, tmp_path, monkeypatch, split=False)
+        sid = transaction.savepoint()
+        batch_apply(actor=actor, batch=batch)
+        serial = {m: table_rows(m) for m in self.MODELS}
+        transaction.savepoint_rollback(sid)
+        assert not Household.objects.exists()
+
+        actor, batch, calls = self.load(personas, tmp_path, monkeypatch, split=True)
+        assert bulk.can_split_writes()
+        batch_apply(actor=actor, batch=batch)
+        assert calls == [1]
+        split = {m: table_rows(m) for m in self.MODELS}
+        assert split == serial
+        assert len(split[Household]) == 3 and len(split[Member]) == 6
+        # Values keep their storage class, as if the parent had bound them itself.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT DISTINCT typeof(birth_date), typeof(medical_insurance) "
+                           "FROM registry_member")
+            assert cursor.fetchall() == [("text", "integer")]
+
+    def test_a_failing_child_writes_nothing(self, personas, tmp_path, monkeypatch):
+        from django.db import connection
+
+        from minsheng.registry import excel
+
+        if connection.vendor != "sqlite":
+            pytest.skip("PostgreSQL loads with COPY in one process")
+        actor, batch, _calls = self.load(personas, tmp_path, monkeypatch, split=True)
+        write = excel._write_households
+
+        def failing(insert, pairs, start, end, **kwargs):
+            if start > 0:  # the child's half
+                raise RuntimeError("磁盘已满")
+            write(insert, pairs, start, end, **kwargs)
+
+        monkeypatch.setattr(excel, "_write_households", failing)
+        with pytest.raises(RuntimeError, match="磁盘已满"):
+            batch_apply(actor=actor, batch=batch)
+        assert not Household.objects.exists() and not Member.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_scratch_database_is_detached_after_commit(tmp_path, monkeypatch):
+    from django.db import connection, transaction
+
+    from minsheng.core import bulk
+    from minsheng.regions.models import Region
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    monkeypatch.setattr(bulk, "can_fork", lambda: True)
+    fields = ("code", "name", "level")
+
+    def attached():
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA database_list")
+            return [name for _seq, name, _file in cursor.fetchall()
+                    if name.startswith("minsheng_scratch_")]
+
+    before = set(attached())  # left by earlier tests' rolled-back writes, if any
+    with transaction.atomic():
+        bulk.insert_in_two_processes(
+            lambda insert: insert(Region, fields, [("81", "测试省甲", 1)]),
+            lambda insert: insert(Region, fields, [("82", "测试省乙", 1)]))
+        assert len(set(attached()) - before) == 1
+    assert not set(attached()) - before
+    assert set(Region.objects.values_list("code", flat=True)) >= {"81", "82"}
