@@ -1,6 +1,7 @@
 """``minsheng policy check``: validate every parameter file, and check the region codes they use
 against the Region table when that table is loaded (otherwise the codes are checked for format
-only, and the report says so)."""
+only, and the report says so). For the shipped folder it also re-checks the local values approved
+in the UI against the files (a file changed after an approval may now clash with one)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ class CheckReport:
     problems: list[Problem] = field(default_factory=list)
     regions_checked: bool = False
     note: str = ""  # why region codes were checked for format only
+    local_values: int = 0  # approved local values (地方审批取值) checked against the files
 
     @property
     def ok(self) -> bool:
@@ -31,7 +33,10 @@ class CheckReport:
             return f"参数文件有 {len(self.problems)} 处问题："
         unverified = (f"其中 {self.unverified} 条取值的出处尚未核实（verified: false），"
                       "正式使用前请核对原文。" if self.unverified else "所有取值的出处均已核实。")
-        return f"已检查 {self.files} 个参数文件，共 {self.entries} 条取值，未发现问题。{unverified}"
+        local = (f"另有 {self.local_values} 条地方审批取值，均与参数文件相符。"
+                 if self.local_values else "")
+        return (f"已检查 {self.files} 个参数文件，共 {self.entries} 条取值，未发现问题。{unverified}"
+                f"{local}")
 
 
 def _existing_codes(codes: set[str]) -> tuple[set[str] | None, str]:
@@ -51,6 +56,21 @@ def _missing_regions(uses: list[RegionUse], existing: set[str]) -> list[Problem]
             for use in uses if use.code not in existing]
 
 
+def _local_values() -> tuple[int, list[Problem]]:
+    """How many approved local values there are, and those that no longer fit the files."""
+    from minsheng.policy.models import ParameterProposal, ProposalStatus
+    from minsheng.policy.selectors import local_value_problems
+
+    try:
+        count = ParameterProposal.objects.filter(status=ProposalStatus.APPROVED).count()
+        found = local_value_problems() if count else []
+    except DatabaseError:  # before ``minsheng migrate``: there are no local values yet
+        return 0, []
+    return count, [Problem(f"地方审批取值（申报 #{p.proposal_id}）",
+                           f"{p.name}，区划 {p.region_code}，生效日期 {p.effective}：{p.message}")
+                   for p in found]
+
+
 def parameters_check(directory: Path = PARAMETERS_DIR) -> CheckReport:
     result = load_directory(directory)
     report = CheckReport(files=result.files, entries=result.entries,
@@ -59,6 +79,9 @@ def parameters_check(directory: Path = PARAMETERS_DIR) -> CheckReport:
     if existing is not None:
         report.regions_checked = True
         report.problems.extend(_missing_regions(result.region_uses, existing))
+    if not report.problems and directory == PARAMETERS_DIR:
+        report.local_values, local = _local_values()
+        report.problems.extend(local)
     # Each file's problems together, in entry order (file-level problems first).
     report.problems.sort(key=lambda p: (p.file, p.entry or 0))
     return report

@@ -20,6 +20,7 @@ would shadow this module.)
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 import functools
 import re
@@ -197,7 +198,7 @@ class ParameterValue:
         plain: Any = (str(value) if isinstance(value, Decimal)
                       else list(value) if isinstance(value, tuple) else value)
         ref = self.ref
-        return {
+        out = {
             "name": self.name, "value": plain, "unit": self.unit, "on": self.on.isoformat(),
             "region_code": self.region_code, "source_region": self.entry.region,
             "effective": self.entry.effective.isoformat(),
@@ -205,6 +206,9 @@ class ParameterValue:
             "ref": {"document": ref.document, "issuer": ref.issuer, "date": ref.date.isoformat(),
                     "url": ref.url, "verified": ref.verified},
         }
+        if isinstance(ref, LocalReference):  # a value approved in the UI: say which proposal
+            out["ref"]["local"] = ref.snapshot()
+        return out
 
 
 # --- Regions -----------------------------------------------------------------------------------
@@ -706,3 +710,135 @@ def parameter_value(name: str, *, on: dt.date, region_code: str) -> ParameterVal
     in force (never a silent 0).
     """
     return default_parameters().value(name, on=on, region_code=region_code)
+
+
+# --- Values entered in the UI (地方参数取值申报) ------------------------------------------------
+# Local values proposed by county staff and approved by a second person live in the database
+# (``policy.models.ParameterProposal``). They are checked here with the very same reader as a file
+# entry (unit, bounds, choices, dates, reference), and merged into a ParameterSet beside the files.
+# Nothing above this line depends on this section.
+
+
+@dataclass(frozen=True)
+class LocalReference(Reference):
+    """The reference of a value proposed in the UI and approved there (地方审批取值).
+
+    ``verified`` stays False: in the files it means "an editor checked the document against the
+    original in review"; a local value carries a different guarantee, the four-eyes approval
+    itself, recorded here (which proposal, who approved it and when)."""
+
+    proposal_id: int = 0
+    approved_by: str = ""
+    approved_at: dt.datetime | None = None
+
+    def snapshot(self) -> dict[str, Any]:
+        return {"proposal_id": self.proposal_id, "approved_by": self.approved_by,
+                "approved_at": self.approved_at.isoformat() if self.approved_at else None}
+
+
+def is_local(entry: ValueEntry) -> bool:
+    """Whether the entry is a locally approved value (not from a parameter file)."""
+    return isinstance(entry.ref, LocalReference)
+
+
+def coerce_input_value(raw: Any) -> Any:
+    """A value as typed in a form or sent in JSON, turned into what a YAML file would hold:
+    ``"8200"`` → 8200, ``"0.4"`` → Decimal("0.4"), ``"true"`` → True (the file reader's own
+    scalar rules: no floats, no ``yes``/``1e3``/``8,200``); a JSON number with a fraction becomes
+    a Decimal of its shortest text; lists keep their items. Anything else is returned as it is
+    and the reader then explains what is wrong with it."""
+    if isinstance(raw, bool | int | Decimal):
+        return raw
+    if isinstance(raw, float):
+        return Decimal(repr(raw))
+    if isinstance(raw, list | tuple):
+        return [item.strip() if isinstance(item, str) else item for item in raw]
+    if isinstance(raw, str):
+        text = raw.strip()
+        if not text:
+            return None
+        try:
+            parsed = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        except yaml.YAMLError:
+            return text
+        return parsed if isinstance(parsed, bool | int | Decimal) else text
+    return raw
+
+
+def plain_value(value: Value) -> Any:
+    """A checked value as JSON: Decimal as its text (never a float), a list as a list."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def check_local_value(parameter: Parameter, *, region_code: str, effective: dt.date,
+                      until: dt.date | None, value: Any, ref_document: str, ref_issuer: str,
+                      ref_date: dt.date, ref_url: str = "", note: str = "",
+                      ) -> tuple[ValueEntry | None, list[str]]:
+    """Check one value entered in the UI exactly as the file reader checks a file entry of
+    ``parameter`` (type for the unit, the unit's and the file's bounds, choices, dates, the
+    reference). Returns the entry (with a plain ``Reference``, ``verified`` False) and no
+    messages, or None and the Chinese messages."""
+    raw: dict[str, Any] = {
+        "effective": effective.isoformat(), "region": region_code,
+        "value": coerce_input_value(value),
+        "ref": {"document": ref_document, "issuer": ref_issuer, "date": ref_date.isoformat(),
+                "verified": False},
+    }
+    if until is not None:
+        raw["until"] = until.isoformat()
+    if ref_url:
+        raw["ref"]["url"] = ref_url
+    if note and note.strip():
+        raw["note"] = note
+    reader = _FileReader(name=parameter.name, relative=parameter.file, result=LoadResult())
+    entry = reader._entry(1, raw, unit=parameter.unit, minimum=parameter.minimum,
+                          maximum=parameter.maximum, choices=parameter.choices, dated=[])
+    messages = [problem.message for problem in reader.problems]
+    return (None, messages) if messages else (entry, [])
+
+
+def overlapping_entry(existing: Iterable[ValueEntry], *, effective: dt.date,
+                      until: dt.date | None) -> ValueEntry | None:
+    """The entry among ``existing`` (all of one region) that a new value from ``effective`` to
+    ``until`` would clash with under the files' ordering rule, or None.
+
+    The rule (``_FileReader._order``): within a region effective dates are unique and, in date
+    order, each value's ``until`` ends before the next value's effective date. So the new value
+    clashes with an entry of the same date, with the entry before it when that one's ``until``
+    reaches the new date, and with the entry after it when the new ``until`` reaches that one.
+    """
+    before: ValueEntry | None = None
+    after: ValueEntry | None = None
+    for entry in existing:
+        if entry.effective == effective:
+            return entry
+        if entry.effective < effective:
+            if before is None or entry.effective > before.effective:
+                before = entry
+        elif after is None or entry.effective < after.effective:
+            after = entry
+    if before is not None and before.until is not None and before.until >= effective:
+        return before
+    if after is not None and until is not None and until >= after.effective:
+        return after
+    return None
+
+
+def with_local_entries(base: ParameterSet,
+                       local: dict[str, list[ValueEntry]]) -> ParameterSet:
+    """``base`` with more entries per parameter name (names ``base`` lacks are ignored). The
+    caller has checked them (``check_local_value``, ``overlapping_entry``). Entries are ordered
+    by region then effective date, which keeps each region's file order and lets the lookup
+    bisect the merged list."""
+    merged = dict(base._parameters)
+    for name, entries in local.items():
+        parameter = merged.get(name)
+        if parameter is None or not entries:
+            continue
+        combined = sorted([*parameter.entries, *entries], key=lambda e: (e.region, e.effective))
+        merged[name] = dataclasses.replace(parameter, entries=tuple(combined))
+    return ParameterSet(merged)
