@@ -98,6 +98,7 @@ class AuditEventType(models.TextChoices):
     SIMULATION_RUN = "SIMULATION_RUN", "政策模拟测算"
     DEPARTMENT_DATA_IMPORTED = "DEPARTMENT_DATA_IMPORTED", "导入部门数据"
     DEPARTMENT_LEAD_CHANGED = "DEPARTMENT_LEAD_CHANGED", "处理部门推送线索"
+    EMPLOYMENT_UPDATED = "EMPLOYMENT_UPDATED", "修改就业帮扶信息"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

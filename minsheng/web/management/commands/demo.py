@@ -38,6 +38,11 @@ class Command(MinshengCommand):
                                             seed=options["seed"])
             self.stdout.write(f"演示农户：新增 {made.households} 户（{made.members} 名成员），"
                               f"已存在 {made.skipped} 户")
+            from minsheng.employment.demo import demo_employment_generate
+
+            jobs = demo_employment_generate(county_code=COUNTY, seed=options["seed"])
+            self.stdout.write(f"就业帮扶：新增企业 {jobs.enterprises} 家、帮扶车间 {jobs.workshops} 个，"
+                              f"{jobs.month} 就业状态 {jobs.statuses} 条")
         self.stdout.write("演示账号（账号 / 密码 / 角色 / 管辖区域）：")
         names = {r.code: r.full_name for r in Region.objects.filter(
             code__in=[p.region_code for p in personas])}

@@ -1,0 +1,275 @@
+"""Employment assistance (就业帮扶): the labour-force ledger (劳动力台账) and enterprises with
+their 就业帮扶车间.
+
+The labour force itself is not stored: it is the registry's working-age members with labour
+capacity (age bounds are policy parameters). What is stored here is each member's monthly work
+status, their skills and wishes, and the employers and workshops.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from minsheng.employment.choices import (
+    Sector,
+    SubsidyKind,
+    UnemployedReason,
+    WorkerCategory,
+    WorkshopStatus,
+    WorkshopType,
+    WorkStatus,
+)
+from minsheng.regions.models import Region
+from minsheng.regions.scoping import ScopedQuerySet
+from minsheng.registry.choices import WorkArea
+from minsheng.registry.models import Household, Member
+
+
+class LabourProfile(models.Model):
+    """A labour-force member's skills, certificates, job intention and training wishes
+    (劳动力技能与就业意愿). One per member; governed by the ledger's permissions."""
+
+    member = models.OneToOneField(Member, verbose_name="成员", on_delete=models.PROTECT,
+                                  related_name="labour_profile")
+    region = models.ForeignKey(Region, verbose_name="所在村", on_delete=models.PROTECT,
+                               related_name="+")
+    skills = models.CharField("技能特长", max_length=200, blank=True)
+    certificates = models.CharField("职业资格或技能证书", max_length=200, blank=True)
+    intended_trade = models.CharField("意向工种", max_length=100, blank=True)
+    intended_place = models.CharField("意向务工地点", max_length=100, blank=True)
+    max_distance_km = models.PositiveIntegerField("可接受的最远距离（公里）", null=True, blank=True)
+    training_wishes = models.CharField("培训意愿", max_length=200, blank=True)
+    version = models.PositiveIntegerField("版本", default=1)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    region_path = "region"
+    permission_model = "labourstatus"
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "劳动力技能与意愿"
+        verbose_name_plural = "劳动力技能与意愿"
+
+    def __str__(self) -> str:
+        return f"{self.member_id} 技能与意愿"
+
+
+class LabourStatus(models.Model):
+    """One member's work status in one month (劳动力月度就业状态)."""
+
+    member = models.ForeignKey(Member, verbose_name="成员", on_delete=models.PROTECT,
+                               related_name="labour_statuses", db_index=False)
+    # Copied from the member's household when written: coverage groups by household and
+    # village, and scope is a range on the village code without a join.
+    household = models.ForeignKey(Household, verbose_name="农户", on_delete=models.PROTECT,
+                                  related_name="+", db_index=False)
+    region = models.ForeignKey(Region, verbose_name="所在村", on_delete=models.PROTECT,
+                               related_name="+", db_index=False)
+    month = models.CharField("月份", max_length=7)
+    status = models.CharField("就业状态", max_length=16, choices=WorkStatus.choices)
+    work_area = models.CharField("务工区域", max_length=16, choices=WorkArea.choices, blank=True)
+    employer_name = models.CharField("就业单位", max_length=200, blank=True)
+    work_months = models.PositiveSmallIntegerField(
+        "本年务工月数", default=0, validators=[MaxValueValidator(12)])
+    monthly_income = models.DecimalField("月收入（元）", max_digits=10, decimal_places=2,
+                                         null=True, blank=True,
+                                         validators=[MinValueValidator(Decimal("0"))])
+    unemployed_reason = models.CharField("未就业原因", max_length=20,
+                                         choices=UnemployedReason.choices, blank=True)
+    note = models.CharField("备注", max_length=200, blank=True)
+    unchanged = models.BooleanField("与上月相同（确认无变化）", default=False)
+    version = models.PositiveIntegerField("版本", default=1)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="更新人", null=True,
+                                   blank=True, on_delete=models.PROTECT, related_name="+",
+                                   db_index=False)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    region_path = "region"
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "劳动力就业状态"
+        verbose_name_plural = "劳动力就业状态"
+        ordering = ["member_id", "-month"]
+        permissions = [("export_labourstatus", "导出劳动力台账")]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "month"], name="employment_status_month"),
+            models.CheckConstraint(condition=models.Q(work_months__lte=12),
+                                   name="employment_status_months_le_12"),
+            models.CheckConstraint(
+                condition=models.Q(status="unemployed") | ~models.Q(work_area=""),
+                name="employment_status_employed_has_area"),
+            models.CheckConstraint(
+                condition=models.Q(status="employed") | ~models.Q(unemployed_reason=""),
+                name="employment_status_unemployed_has_reason"),
+        ]
+        indexes = [
+            # A village's (or a county's) statuses of one month: the coverage and the ledger.
+            models.Index(fields=["month", "region"], name="employment_status_month_reg"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.month} {self.get_status_display()}"
+
+
+class Enterprise(models.Model):
+    """An employer (用工企业) identified by its 统一社会信用代码, registered in a county."""
+
+    uscc = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    name = models.CharField("企业名称", max_length=200)
+    region = models.ForeignKey(Region, verbose_name="注册地（县）", on_delete=models.PROTECT,
+                               related_name="+")
+    address = models.CharField("地址", max_length=200, blank=True)
+    lng = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
+    lat = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
+    sector = models.CharField("行业", max_length=20, choices=Sector.choices,
+                              default=Sector.OTHER)
+    contact_name = models.CharField("联系人", max_length=64, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=20, blank=True)
+    version = models.PositiveIntegerField("版本", default=1)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    region_path = "region"
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "用工企业"
+        verbose_name_plural = "用工企业"
+        ordering = ["region_id", "name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Workshop(models.Model):
+    """A 就业帮扶车间 run by an enterprise in a village."""
+
+    enterprise = models.ForeignKey(Enterprise, verbose_name="所属企业", on_delete=models.PROTECT,
+                                   related_name="workshops")
+    region = models.ForeignKey(Region, verbose_name="所在村", on_delete=models.PROTECT,
+                               related_name="+")
+    name = models.CharField("车间名称", max_length=200)
+    workshop_type = models.CharField("车间类型", max_length=16, choices=WorkshopType.choices)
+    address = models.CharField("地址", max_length=200, blank=True)
+    headcount = models.PositiveIntegerField("用工总人数", default=0)
+    status = models.CharField("生产状态", max_length=16, choices=WorkshopStatus.choices,
+                              default=WorkshopStatus.PRODUCING)
+    status_since = models.DateField("状态起始日期", null=True, blank=True)
+    recognized = models.BooleanField("已认定为就业帮扶车间", default=False)
+    recognized_on = models.DateField("认定日期", null=True, blank=True)
+    # The evaluation the recognition was granted on: parameter values and references, counts.
+    recognition = models.JSONField("认定依据", default=dict, blank=True)
+    version = models.PositiveIntegerField("版本", default=1)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    region_path = "region"
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "就业帮扶车间"
+        verbose_name_plural = "就业帮扶车间"
+        ordering = ["region_id", "name", "id"]
+        permissions = [("recognize_workshop", "认定就业帮扶车间")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkshopWorker(models.Model):
+    """A 脱贫/监测 (or other) worker of a workshop with a contract (车间务工人员)."""
+
+    workshop = models.ForeignKey(Workshop, verbose_name="车间", on_delete=models.PROTECT,
+                                 related_name="workers")
+    name = models.CharField("姓名", max_length=64)
+    id_number = models.CharField("身份证号", max_length=18)
+    member = models.ForeignKey(Member, verbose_name="台账成员", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    category = models.CharField("人员类别", max_length=16, choices=WorkerCategory.choices)
+    contract_start = models.DateField("合同起始日期")
+    contract_months = models.PositiveSmallIntegerField("合同期限（月）")
+    left_on = models.DateField("离岗日期", null=True, blank=True)
+    version = models.PositiveIntegerField("版本", default=1)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    region_path = "workshop__region"
+    permission_model = "workshop"
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "车间务工人员"
+        verbose_name_plural = "车间务工人员"
+        ordering = ["workshop_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["workshop", "id_number"],
+                                    condition=models.Q(left_on__isnull=True),
+                                    name="employment_worker_once_per_workshop",
+                                    violation_error_message="此人已在该车间务工。"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkshopSubsidy(models.Model):
+    """A subsidy granted to a workshop (稳岗/社保/就业/创业补贴)."""
+
+    workshop = models.ForeignKey(Workshop, verbose_name="车间", on_delete=models.PROTECT,
+                                 related_name="subsidies")
+    kind = models.CharField("补贴类型", max_length=20, choices=SubsidyKind.choices)
+    amount = models.DecimalField("金额（元）", max_digits=12, decimal_places=2,
+                                 validators=[MinValueValidator(Decimal("0.01"))])
+    granted_on = models.DateField("发放日期")
+    note = models.CharField("说明", max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True,
+                                   on_delete=models.PROTECT, related_name="+", db_index=False)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    region_path = "workshop__region"
+    permission_model = "workshop"
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "车间补贴"
+        verbose_name_plural = "车间补贴"
+        ordering = ["workshop_id", "-granted_on", "-id"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0),
+                                              name="employment_subsidy_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.workshop_id} {self.get_kind_display()} {self.amount}"
+
+
+class WorkshopStatusChange(models.Model):
+    """A dated change of a workshop's production status (停产、复工记录). Append-only."""
+
+    workshop = models.ForeignKey(Workshop, verbose_name="车间", on_delete=models.PROTECT,
+                                 related_name="status_changes")
+    from_status = models.CharField("原状态", max_length=16, choices=WorkshopStatus.choices,
+                                   blank=True)
+    to_status = models.CharField("新状态", max_length=16, choices=WorkshopStatus.choices)
+    on = models.DateField("日期")
+    reason = models.CharField("原因或说明", max_length=200, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                              related_name="+", db_index=False)
+    actor_name = models.CharField("操作人", max_length=150, blank=True)
+    at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "车间状态变化"
+        verbose_name_plural = "车间状态变化"
+        ordering = ["workshop_id", "on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.workshop_id} {self.from_status}→{self.to_status}"
