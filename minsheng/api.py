@@ -26,6 +26,11 @@ from minsheng.core.errors import (
     NotFound,
     PermissionDenied,
 )
+from minsheng.departments.api import router as department_leads_router
+from minsheng.employment.api import enterprises_router, labour_router, workshops_router
+from minsheng.monitoring.api import household_router as household_risks_router
+from minsheng.monitoring.api import router as screenings_router
+from minsheng.policy.api import parameters_router, proposals_router
 from minsheng.regions.api import router as regions_router
 from minsheng.registry.api import members_router
 from minsheng.registry.api import router as households_router
@@ -204,3 +209,12 @@ api.add_router("", core_router)
 api.add_router("/regions", regions_router)
 api.add_router("/households", households_router)
 api.add_router("/members", members_router)
+api.add_router("/parameters", parameters_router)
+api.add_router("/parameter-proposals", proposals_router)
+# Screening: /screenings, and /households/{id}/risks beside the registry's household routes.
+api.add_router("/screenings", screenings_router)
+api.add_router("/households", household_risks_router)
+api.add_router("/department-leads", department_leads_router)
+api.add_router("/labour", labour_router)
+api.add_router("/enterprises", enterprises_router)
+api.add_router("/workshops", workshops_router)

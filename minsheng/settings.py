@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "minsheng.policy",
     "minsheng.monitoring",
     "minsheng.departments",
+    "minsheng.employment",
     "minsheng.web",
 ]
 

@@ -7,6 +7,10 @@ from minsheng.api import api
 urlpatterns = [
     path("api/v1/", api.urls),
     path("households/", include("minsheng.registry.urls")),
+    path("monitoring/", include("minsheng.monitoring.urls")),
+    path("policy/", include("minsheng.policy.urls")),
+    path("departments/", include("minsheng.departments.urls")),
+    path("employment/", include("minsheng.employment.urls")),
     path("accounts/", include("minsheng.regions.urls")),
     path("audit/", include("minsheng.core.urls")),
     path("", include("minsheng.web.urls")),

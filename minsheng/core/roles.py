@@ -46,24 +46,84 @@ _READ_REGIONS = {"regions.view_region"}
 _READ_HOUSEHOLDS = {"registry.view_household"}
 _WRITE_HOUSEHOLDS = {"registry.add_household", "registry.change_household"}
 _REVEAL = {"core.reveal_pii"}
+# 部门推送线索 (department leads): liaisons upload and read back their own department's; the
+# county assigns and decides; the township station verifies what is assigned to it.
+_LEADS_VIEW = {"departments.view_departmentlead"}
+_LEADS_UPLOAD = {"departments.add_departmentlead", "departments.export_departmentlead"}
+_LEADS_COUNTY = {"departments.assign_departmentlead", "departments.decide_departmentlead"}
+_LEADS_VERIFY = {"departments.verify_departmentlead"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.VILLAGE_MONITOR: frozenset(_READ_REGIONS | _READ_HOUSEHOLDS | _WRITE_HOUSEHOLDS),
     Role.TOWNSHIP_STATION: frozenset(
-        _READ_REGIONS | _READ_HOUSEHOLDS | _WRITE_HOUSEHOLDS | _REVEAL
+        _READ_REGIONS | _READ_HOUSEHOLDS | _WRITE_HOUSEHOLDS | _REVEAL | _LEADS_VIEW
+        | _LEADS_VERIFY
     ),
-    Role.COUNTY_OFFICE: frozenset(_READ_REGIONS | _READ_HOUSEHOLDS | _WRITE_HOUSEHOLDS | _REVEAL),
-    # A liaison sees regions (to know where its data goes) but no household register: its
-    # department's own records arrive with the department-data module.
-    Role.DEPARTMENT_LIAISON: frozenset(_READ_REGIONS),
+    Role.COUNTY_OFFICE: frozenset(_READ_REGIONS | _READ_HOUSEHOLDS | _WRITE_HOUSEHOLDS | _REVEAL
+                                  | _LEADS_VIEW | _LEADS_UPLOAD | _LEADS_COUNTY),
+    # A liaison sees regions (to know where its data goes) but no household register: only its
+    # own department's uploads and leads (scoped by ``department_field``), masked.
+    Role.DEPARTMENT_LIAISON: frozenset(_READ_REGIONS | _LEADS_VIEW | _LEADS_UPLOAD),
     Role.ENTERPRISE: frozenset(_READ_REGIONS),
-    Role.AUDITOR: frozenset(_READ_REGIONS | _READ_HOUSEHOLDS),
+    Role.AUDITOR: frozenset(_READ_REGIONS | _READ_HOUSEHOLDS | _LEADS_VIEW),
     Role.SYSTEM_ADMIN: frozenset(
         _READ_REGIONS | {"core.view_user", "core.add_user", "core.change_user"}
     ),
     Role.SECURITY_ADMIN: frozenset(_READ_REGIONS | {"core.view_user", "core.unlock_user"}),
     Role.AUDIT_ADMIN: frozenset({"core.view_auditevent", "core.export_auditevent"}),
 }
+
+
+# Risk screening (monitoring): who sees risk signals and runs, who may run a screening (county
+# office, and a township station within its township) and a policy simulation (county office).
+_SCREENING_GRANTS: dict[str, set[str]] = {
+    Role.VILLAGE_MONITOR: {"monitoring.view_risksignal", "monitoring.view_screeningrun"},
+    Role.TOWNSHIP_STATION: {"monitoring.view_risksignal", "monitoring.view_screeningrun",
+                            "monitoring.run_screening"},
+    Role.COUNTY_OFFICE: {"monitoring.view_risksignal", "monitoring.view_screeningrun",
+                         "monitoring.run_screening", "monitoring.run_simulation"},
+    Role.AUDITOR: {"monitoring.view_risksignal", "monitoring.view_screeningrun"},
+}
+for _role, _grants in _SCREENING_GRANTS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _grants
+
+
+# Local policy parameter values (地方参数取值申报): every staff role with a region reads the
+# parameters page; the county office proposes and approves. Four-eyes: the service refuses an
+# approval by the proposer, so a second county-office account covering the region (the same
+# county, or a city or province account) approves.
+_PARAMETER_VIEW = {"policy.view_parameterproposal"}
+_PARAMETER_GRANTS: dict[str, set[str]] = {
+    Role.VILLAGE_MONITOR: _PARAMETER_VIEW,
+    Role.TOWNSHIP_STATION: _PARAMETER_VIEW,
+    Role.COUNTY_OFFICE: _PARAMETER_VIEW | {"policy.propose_parameter", "policy.approve_parameter"},
+    Role.DEPARTMENT_LIAISON: _PARAMETER_VIEW,
+    Role.AUDITOR: _PARAMETER_VIEW,
+}
+for _role, _grants in _PARAMETER_GRANTS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _grants
+
+
+# Employment assistance (就业帮扶): the village monitor keeps its villages' labour ledger; the
+# township station and the county office (人社 staff are county_office accounts) see and keep
+# their scope; the county office registers enterprises and workshops and recognises workshops;
+# the auditor reads. Enterprises are scoped by their registering county, workshops by village.
+_LABOUR_VIEW = {"employment.view_labourstatus"}
+_LABOUR_WRITE = {"employment.add_labourstatus", "employment.change_labourstatus"}
+_LABOUR_EXPORT = {"employment.export_labourstatus"}
+_EMPLOYERS_VIEW = {"employment.view_enterprise", "employment.view_workshop"}
+_EMPLOYERS_WRITE = {"employment.add_enterprise", "employment.change_enterprise",
+                    "employment.add_workshop", "employment.change_workshop",
+                    "employment.recognize_workshop"}
+_EMPLOYMENT_GRANTS: dict[str, set[str]] = {
+    Role.VILLAGE_MONITOR: _LABOUR_VIEW | _LABOUR_WRITE | {"employment.view_workshop"},
+    Role.TOWNSHIP_STATION: _LABOUR_VIEW | _LABOUR_WRITE | _LABOUR_EXPORT | _EMPLOYERS_VIEW,
+    Role.COUNTY_OFFICE: _LABOUR_VIEW | _LABOUR_WRITE | _LABOUR_EXPORT | _EMPLOYERS_VIEW
+    | _EMPLOYERS_WRITE,
+    Role.AUDITOR: _LABOUR_VIEW | _LABOUR_EXPORT | _EMPLOYERS_VIEW,
+}
+for _role, _grants in _EMPLOYMENT_GRANTS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _grants
 
 
 def permissions_for(role: str) -> frozenset[str]:

@@ -18,6 +18,10 @@ class NavItem:
 NAV_ITEMS = (
     NavItem("首页", "web:home", None),
     NavItem("农户台账", "registry:household_list", "registry.view_household"),
+    NavItem("风险筛查", "monitoring:overview", "monitoring.view_risksignal"),
+    NavItem("部门数据", "departments:lead_list", "departments.view_departmentlead"),
+    NavItem("就业帮扶", "employment:ledger", "employment.view_labourstatus"),
+    NavItem("政策参数", "policy:parameter_list", "policy.view_parameterproposal"),
     NavItem("行政区划", "web:region_browse", "regions.view_region"),
     NavItem("账号管理", "regions:account_list", "core.view_user"),
     NavItem("审计日志", "core:audit_list", "core.view_auditevent"),

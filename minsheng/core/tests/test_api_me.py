@@ -30,9 +30,13 @@ class MeApiTests:
         assert data == {
             "username": "liaison", "display_name": "liaison", "role": "department_liaison",
             "role_label": "部门联络员", "department": "medical_insurance",
-            "department_label": "医保", "permissions": ["regions.view_region"],
+            "department_label": "医保",
+            "permissions": sorted(permissions_for("department_liaison")),
             "regions": [{"code": COUNTY_A, "name": "邵阳县", "level": 3, "level_label": "县"}],
         }
+        # A liaison works with its department's data, never the household register.
+        assert "regions.view_region" in data["permissions"]
+        assert not [p for p in data["permissions"] if p.startswith("registry.")]
 
     def test_lists_no_household_permission_when_the_system_administrator_asks(
             self, api_client_for):

@@ -726,6 +726,8 @@ class RegistryOpenApiTests:
             "/api/v1/households/{household_id}/ledgers": {"get"},
             "/api/v1/households/{household_id}/ledgers/{year}": {"put"},
             "/api/v1/members/{member_id}": {"patch"},
+            # monitoring's router adds the household's risk signals under the same prefix
+            "/api/v1/households/{household_id}/risks": {"get"},
         }
 
     def test_documents_the_conflict_and_field_errors_when_a_write_is_described(self, db,

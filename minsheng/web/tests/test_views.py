@@ -114,7 +114,8 @@ class HomePageTests:
             body = client_for(name).get("/").content.decode()
             block = re.search(r'<nav class="mainnav".*?</nav>', body, re.S).group(0)
             nav[name] = re.findall(r">([^<>]+)</a>", block)
-        assert nav == {"village_monitor": ["首页", "农户台账", "行政区划"],
+        assert nav == {"village_monitor": ["首页", "农户台账", "风险筛查", "就业帮扶", "政策参数",
+                                           "行政区划"],
                        "sys_admin": ["首页", "行政区划", "账号管理"],
                        "audit_admin": ["首页", "审计日志"]}
 
