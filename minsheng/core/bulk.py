@@ -18,7 +18,6 @@ import os
 import sqlite3
 import tempfile
 import threading
-import time
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -169,7 +168,9 @@ def can_fork() -> bool:
 
 def can_split_writes() -> bool:
     """Whether :func:`insert_in_two_processes` would use a second process here."""
-    return connection.vendor in ("sqlite", "postgresql") and can_fork()
+    # On PostgreSQL the server parses COPY on the same two cores: a second writer there made
+    # the bulk write slower (8.0 s → 13.3 s for 100,000 households), so it stays serial.
+    return connection.vendor == "sqlite" and can_fork()
 
 
 def _scratch_child() -> list[tuple[str, str]]:
@@ -224,103 +225,25 @@ def _detach_stale() -> int:
 _MAX_STALE_SCRATCH = 4
 
 
-def _scratch_child_postgresql() -> list[tuple[str, str, str]]:
-    """In the forked child on PostgreSQL: COPY the second writer's rows into UNLOGGED scratch
-    tables over a connection of its own, committed so the parent's transaction can read them.
-    The child never touches the import's tables: the parent's transaction holds them locked."""
-    assert _SPLIT is not None  # noqa: S101 - set by the parent before forking
-    work, tag = _SPLIT
-    written: dict[tuple[str, str], str] = {}
-    raw = connection.Database.connect(**connection.get_connection_params())
-    try:
-        with raw.cursor() as cursor:
-
-            def insert(model: type[models.Model], fields: Sequence[str],
-                       rows: Iterable[Sequence[Any]], *, batch_size: int = 5000,
-                       prepared: Collection[str] = ()) -> int:
-                table, columns, converters = _statement(model, fields, prepared)
-                scratch = written.get((table, columns))
-                if scratch is None:
-                    scratch = connection.ops.quote_name(f"{tag}_{len(written)}")
-                    typed = ", ".join(
-                        f"{connection.ops.quote_name(f.column)} {f.db_type(connection)}"
-                        for f in (model._meta.get_field(name) for name in fields))
-                    cursor.execute(f"CREATE UNLOGGED TABLE {scratch} ({typed})")
-                    written[(table, columns)] = scratch
-                count = 0
-                with cursor.copy(f"COPY {scratch} ({columns}) FROM STDIN") as copy:
-                    for row in _converted(rows, converters):
-                        copy.write_row(row)
-                        count += 1
-                return count
-
-            work(insert)
-        raw.commit()
-    finally:
-        raw.close()
-    return [(table, columns, scratch) for (table, columns), scratch in written.items()]
-
-
-def _drop_stale_scratch_tables(cursor: Any) -> None:
-    """Scratch tables of imports that were rolled back after their child committed them (the
-    parent's DROP went with the rollback); an hour old is surely not in use any more."""
-    cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
-                   "AND tablename LIKE %s", [_SCRATCH_PREFIX + "%"])
-    cutoff = time.time() - 3600
-    for (name,) in cursor.fetchall():
-        parts = name[len(_SCRATCH_PREFIX):].split("_")
-        if parts and parts[0].isdigit() and int(parts[0]) < cutoff:
-            cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(name)}")
-
-
-def _split_postgresql(first: Callable[[Inserter], None],
-                      second: Callable[[Inserter], None]) -> None:
-    global _SPLIT
-    tag = f"{_SCRATCH_PREFIX}{int(time.time())}_{uuid.uuid4().hex[:8]}"
-    with connection.cursor() as cursor:
-        _drop_stale_scratch_tables(cursor)
-    _SPLIT = (second, tag)
-    try:
-        with multiprocessing.get_context("fork").Pool(1) as pool:
-            child = pool.apply_async(_scratch_child_postgresql)
-            first(insert_rows)
-            written = child.get()
-    finally:
-        _SPLIT = None
-    try:
-        with connection.cursor() as cursor:
-            for table, columns, scratch in written:
-                cursor.execute(f"INSERT INTO {table} ({columns}) "  # noqa: S608 - identifiers from model metadata
-                               f"SELECT {columns} FROM {scratch}")
-    finally:
-        with connection.cursor() as cursor:
-            for _table, _columns, scratch in written:
-                cursor.execute(f"DROP TABLE IF EXISTS {scratch}")
-
-
 def insert_in_two_processes(first: Callable[[Inserter], None],
                             second: Callable[[Inserter], None]) -> None:
     """Run ``first(insert_rows)`` here and ``second`` on the other core, then add the rows
     ``second`` wrote, inside the caller's transaction.
 
-    With two cores and a single-threaded process, ``second`` runs in a forked child that sees
-    the parent's data copy-on-write and writes with a connection of its own: on SQLite into a
-    scratch file, on PostgreSQL into UNLOGGED scratch tables it commits. The parent then copies
-    those rows in with ``INSERT … SELECT`` (no Python per row) and drops the scratch. Making and
-    adapting the rows is most of a bulk write's time, so this halves the Python share of the
-    work. Elsewhere (one core, a threaded server) both run here, one after the other.
+    On SQLite with two cores and a single-threaded process, ``second`` runs in a forked child
+    that sees the parent's data copy-on-write and writes into a scratch SQLite file with a
+    connection of its own; the parent then copies those rows in with ``INSERT … SELECT`` (no
+    Python per row). Making and binding the rows is most of a SQLite bulk write's time, so this
+    halves it. Elsewhere (PostgreSQL, whose server parses COPY on the same cores; one core; a
+    threaded server) both run here, one after the other.
     If the child fails, its exception is raised here and the caller's transaction rolls back.
     """
     global _SPLIT
     if not connection.in_atomic_block:
         raise RuntimeError("insert_in_two_processes needs a transaction")
-    if not can_split_writes() or (connection.vendor == "sqlite"
-                                  and _detach_stale() >= _MAX_STALE_SCRATCH):
+    if not can_split_writes() or _detach_stale() >= _MAX_STALE_SCRATCH:
         first(insert_rows)
         second(insert_rows)
-        return
-    if connection.vendor == "postgresql":
-        _split_postgresql(first, second)
         return
     database = Path(str(connection.settings_dict["NAME"]))
     handle, path = tempfile.mkstemp(prefix="import-", suffix=".sqlite3",

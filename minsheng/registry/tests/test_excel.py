@@ -443,7 +443,8 @@ class SplitWriteTests:
         assert not Household.objects.exists()
 
         actor, batch, calls = self.load(personas, tmp_path, monkeypatch, split=True)
-        assert bulk.can_split_writes()
+        # PostgreSQL writes both halves in this process (COPY is parsed by the server).
+        assert bulk.can_split_writes() == (connection.vendor == "sqlite")
         batch_apply(actor=actor, batch=batch)
         assert calls == [1]
         split = {m: table_rows(m) for m in self.MODELS}
@@ -455,10 +456,7 @@ class SplitWriteTests:
                 cursor.execute("SELECT DISTINCT typeof(birth_date), typeof(medical_insurance) "
                                "FROM registry_member")
                 assert cursor.fetchall() == [("text", "integer")]
-            else:  # the scratch tables are gone
-                cursor.execute("SELECT count(*) FROM pg_tables "
-                               "WHERE tablename LIKE 'minsheng_scratch_%%'")
-                assert cursor.fetchone()[0] == 0
+
 
     def test_a_failing_child_writes_nothing(self, personas, tmp_path, monkeypatch):
 
