@@ -359,6 +359,15 @@ def index_names(model) -> set[str]:
     return {name for name, info in constraints.items() if info["index"]}
 
 
+def foreign_keys(model) -> set[tuple]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
+    return {(name, info["foreign_key"]) for name, info in constraints.items()
+            if info["foreign_key"]}
+
+
 class DeferredIndexTests:
     """A first load drops the secondary indexes and builds them again (core.bulk)."""
 
@@ -366,12 +375,16 @@ class DeferredIndexTests:
 
     def test_indexes_are_built_again_after_a_first_load(self, personas, tmp_path):
         before = {m: index_names(m) for m in self.MODELS}
+        keys = {m: foreign_keys(m) for m in self.MODELS}
         actor = personas["village_monitor"]
         batch_apply(actor=actor, batch=upload(actor, write_sheet(tmp_path / "a.xlsx",
                                                                  good_rows())))
         assert Member.objects.count() == 3
         assert {m: index_names(m) for m in self.MODELS} == before
         assert all(before.values())
+        # PostgreSQL drops the keys among the loaded tables during the load: all are back.
+        assert {m: foreign_keys(m) for m in self.MODELS} == keys
+        assert all(keys[m] for m in (Member, HouseholdChange))
 
     def test_a_failed_load_keeps_data_and_indexes_as_they_were(self, personas, tmp_path,
                                                                 monkeypatch):
