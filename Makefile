@@ -24,6 +24,8 @@ setup: $(VENV)/.installed
 run: setup
 	MINSHENG_DEBUG=1 $(BIN)/minsheng migrate --noinput
 	MINSHENG_DEBUG=1 $(BIN)/minsheng demo --seed $(SEED)
+	MINSHENG_DEBUG=1 $(BIN)/minsheng screen --user county_office
+	MINSHENG_DEBUG=1 $(BIN)/minsheng departments sample --out var/department-samples
 	@echo ""
 	@echo "民生已启动：http://$(HOST):$(PORT)/   （用上面的演示账号登录；Ctrl+C 停止）"
 	@echo ""

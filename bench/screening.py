@@ -23,7 +23,11 @@ Target: the first screening (4) ≤ 1.5 × pandas (1); the what-if < 5 s at 1,00
     .venv/bin/python bench/screening.py --database-url postgres://postgres@127.0.0.1:5432/minsheng_bench_screening
 
 The PostgreSQL database named in the URL is dropped and created, and dropped again at the end
-(``--keep`` keeps it, and the SQLite file). Prints Markdown. Not part of the test suite.
+(``--keep`` keeps it, and the SQLite file). ``--reuse`` keeps the database between runs and
+generates the households only when it holds none (SQLite: ``var/bench/screening-N.sqlite3``;
+PostgreSQL: the database in the URL, created if missing); the signals, runs and determinations
+of an earlier run are deleted first (not timed), so the first screening writes everything again.
+Prints Markdown. Not part of the test suite.
 """
 
 # SQL here is built from constant column names; values are parameters.
@@ -64,12 +68,19 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=1_000_000)
     parser.add_argument("--database-url", help="PostgreSQL URL (the database is re-created)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the database and reuse its households in later runs")
+    parser.add_argument("--generate-only", action="store_true",
+                        help="with --reuse: generate the households (if missing) and stop")
     args = parser.parse_args()
-    url, tmp = fresh_database(args.database_url, "minsheng-screening-")
+    if args.reuse:
+        url, tmp = reused_database(args.database_url, args.households)
+    else:
+        url, tmp = fresh_database(args.database_url, "minsheng-screening-")
     try:
         run(args, url, tmp)
     finally:
-        if not args.keep:
+        if not (args.keep or args.reuse):
             from django.db import connections
 
             connections.close_all()
@@ -78,6 +89,42 @@ def main() -> None:
                 name = url.rsplit("/", 1)[1]
                 subprocess.run(["psql", url.rsplit("/", 1)[0] + "/postgres", "-q", "-c",
                                 f'DROP DATABASE IF EXISTS "{name}"'], check=False)
+
+
+def reused_database(url: str | None, households: int) -> tuple[str, Path]:
+    """The database kept between ``--reuse`` runs (created when missing) and its var folder."""
+    tmp = Path(__file__).resolve().parents[1] / "var" / "bench"
+    tmp.mkdir(parents=True, exist_ok=True)
+    if not url:
+        return f"sqlite:///{tmp}/screening-{households}.sqlite3", tmp
+    if url.startswith("postgres"):
+        name = url.rsplit("/", 1)[1]
+        admin = url.rsplit("/", 1)[0] + "/postgres"
+        exists = subprocess.run(["psql", admin, "-Atc", "SELECT 1 FROM pg_database WHERE "
+                                 f"datname = '{name}'"], check=True, capture_output=True,
+                                text=True).stdout.strip()
+        if not exists:
+            subprocess.run(["psql", admin, "-q", "-c", f'CREATE DATABASE "{name}"'], check=True)
+    return url, tmp
+
+
+def clear_results() -> None:
+    """Delete what an earlier run wrote (signals, determinations and their parameter snapshots,
+    runs), not timed."""
+    from django.db import connection, transaction
+
+    from minsheng.monitoring.models import RiskSignal, ScreeningRun
+    from minsheng.policy.models import Determination, ParameterSnapshot
+
+    tables = [m._meta.db_table for m in (RiskSignal, Determination, ParameterSnapshot,
+                                         ScreeningRun)]
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table in tables:
+                cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(table)}")
 
 
 # --- loading the registry into memory (not timed) --------------------------------------------
@@ -279,30 +326,45 @@ def run(args: argparse.Namespace, url: str, tmp: Path) -> None:
     setup_django(url, tmp)
     from django.db import connection, transaction
 
-    from minsheng.core.bulk import bulk_write_cache
+    from minsheng.core.models import User
     from minsheng.demo import demo_regions_load
     from minsheng.monitoring.models import RiskSignal
-    from minsheng.monitoring.services import screening_run, simulation_run, what_if_parse
+    from minsheng.monitoring.services import (
+        screening_connection,
+        screening_run,
+        screening_tune,
+        simulation_run,
+        what_if_parse,
+    )
     from minsheng.policy import rules
     from minsheng.policy.models import Determination
     from minsheng.regions.services import AccountData, account_create
     from minsheng.registry.demo_data import demo_households_generate
     from minsheng.registry.models import Household, Member
 
-    demo_regions_load()
-    start = time.perf_counter()
-    per_county, extra = divmod(args.households, len(COUNTIES))
-    for i, county in enumerate(COUNTIES):
-        demo_households_generate(county_code=county, count=per_county + (i < extra),
-                                 seed=100 + i, batch_size=5000)
-    gen_s = time.perf_counter() - start
-    if connection.vendor == "postgresql":  # as autovacuum leaves it; not during the timing
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
+    reused = Household.objects.exists()
+    if reused:
+        clear_results()
+        generated = "reused"
+    else:
+        demo_regions_load()
+        start = time.perf_counter()
+        per_county, extra = divmod(args.households, len(COUNTIES))
+        for i, county in enumerate(COUNTIES):
+            demo_households_generate(county_code=county, count=per_county + (i < extra),
+                                     seed=100 + i, batch_size=5000)
+        generated = f"generated in {time.perf_counter() - start:.0f} s"
+        if connection.vendor == "postgresql":  # as autovacuum leaves it; not during the timing
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")
     households, members = Household.objects.count(), Member.objects.count()
-    actor = account_create(actor=None, data=AccountData(
-        username="bench_city", display_name="市业务员", role="county_office",
-        region_codes=[CITY]), password="Bench-pass-2026")
+    if args.generate_only:
+        print(f"{households:,} households, {members:,} members ({generated})")
+        return
+    actor = User.objects.filter(username="bench_city").first() or account_create(
+        actor=None, data=AccountData(username="bench_city", display_name="市业务员",
+                                     role="county_office", region_codes=[CITY]),
+        password="Bench-pass-2026")
 
     frames, load_s = timed(load_frames)
     pandas_rows, pandas_s = timed(pandas_screen, frames)
@@ -314,12 +376,11 @@ def run(args: argparse.Namespace, url: str, tmp: Path) -> None:
     sql, params = rules.screening_sql(on=ON, region_code=CITY)
 
     def select_only() -> int:
-        """Every column computed (the text of measured / threshold too), nothing written; on
-        PostgreSQL with JIT off, on SQLite with the larger page cache, as the screening runs
-        it."""
-        with bulk_write_cache(), transaction.atomic(), connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("SET LOCAL jit = off")
+        """Every column computed (the text of measured / threshold too), nothing written; with
+        the connection settings the screening runs it with (PostgreSQL: JIT off, work_mem;
+        SQLite: page cache, memory map, temporary storage in memory)."""
+        with screening_connection(), transaction.atomic(), connection.cursor() as cursor:
+            screening_tune(cursor)
             cursor.execute(f"SELECT COUNT(*), COUNT(measured), COUNT(threshold) "
                            f"FROM ({sql}) AS s", params)
             return cursor.fetchone()[0]
@@ -351,7 +412,7 @@ def run(args: argparse.Namespace, url: str, tmp: Path) -> None:
     totals = simulation.result["totals"]
 
     print(f"database: {connection.vendor}; {households:,} households, {members:,} members "
-          f"(generated in {gen_s:.0f} s); {machine()}; on {ON}, scope 邵阳市\n")
+          f"({generated}); {machine()}; on {ON}, scope 邵阳市\n")
     print(f"rows (household × reason, risk or unknown): {select_rows:,}; signals written "
           f"{first.new_count:,}, determinations {determinations:,}; pandas rows "
           f"{len(pandas_rows):,} ({'same counts per reason as the SQL' if agree else 'DIFFER'}); "

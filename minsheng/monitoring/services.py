@@ -17,11 +17,13 @@ and writes nothing but its own run row and audit event.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
 import json
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -33,7 +35,7 @@ from minsheng.core.bulk import bulk_write_cache, db_value
 from minsheng.core.errors import InvalidInput, MinshengError, NotFound, PermissionDenied
 from minsheng.core.models import AuditEventType, User
 from minsheng.monitoring.models import RiskSignal, RunKind, RunStatus, ScreeningRun, SignalStatus
-from minsheng.policy.models import Determination
+from minsheng.policy.models import Determination, ParameterSnapshot
 from minsheng.regions.models import Region
 from minsheng.regions.scoping import holds_perm
 from minsheng.regions.selectors import region_get, region_roots
@@ -133,20 +135,59 @@ def _drop(cursor: Any, *tables: str) -> None:
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def _tune(cursor: Any) -> None:
-    """Per-transaction settings for the screening query. PostgreSQL's JIT compiles a query
-    this size for seconds (4 s of 5 at 100,000 households) to save milliseconds of execution:
-    off for this transaction only (``SET LOCAL``)."""
+# Memory the screening may use on PostgreSQL for each hash table or sort of its query (the
+# members, the ledgers and the materialised household rows of a million households: some
+# hundred MB). With the default 4 MB they spill to temporary files in many batches. Screenings
+# run one at a time (advisory lock), and only for their own transaction.
+WORK_MEM = "256MB"
+# SQLite: the registry file is read through a memory map of at most this size (no copy into
+# the page cache) and the query's own temporary tables are kept in memory.
+MMAP_BYTES = 4 << 30
+
+
+@contextlib.contextmanager
+def screening_connection() -> Iterator[None]:
+    """Connection settings while a screening or simulation runs, entered outside its
+    transaction: on SQLite a larger page cache (as imports use), a memory map of the database
+    file and temporary storage in memory, all restored afterwards. Nothing on PostgreSQL (see
+    :func:`screening_tune`, inside the transaction)."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with bulk_write_cache(), connection.cursor() as cursor:
+        # SQLite changes temp_store only outside a transaction (not so in tests).
+        temp_store = None
+        if not connection.in_atomic_block:
+            cursor.execute("PRAGMA temp_store")
+            temp_store = int(cursor.fetchone()[0])
+            cursor.execute("PRAGMA temp_store = MEMORY")
+        cursor.execute("PRAGMA mmap_size")
+        row = cursor.fetchone()  # no row for an in-memory database (tests)
+        mmap = int(row[0]) if row else None
+        if mmap is not None:
+            cursor.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+        try:
+            yield
+        finally:
+            if mmap is not None:
+                cursor.execute(f"PRAGMA mmap_size = {mmap}")
+            if temp_store is not None:
+                cursor.execute(f"PRAGMA temp_store = {temp_store}")
+
+
+def screening_tune(cursor: Any) -> None:
+    """Per-transaction settings for the screening query on PostgreSQL (``SET LOCAL``). JIT
+    compiles a query this size for seconds (4 s of 5 at 100,000 households) to save
+    milliseconds of execution: off. ``work_mem``: see ``WORK_MEM``."""
     if connection.vendor == "postgresql":
         cursor.execute("SET LOCAL jit = off")
+        cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
 
 
-def _materialise(cursor: Any, table: str, *, on: dt.date, region: Region,
-                 overrides: Mapping[str, Any] | None = None) -> None:
+def _materialise(cursor: Any, table: str, *, on: dt.date, region: Region) -> None:
     """Evaluate every rule over the region into the temporary table ``table``: one row per
     (household, reason) that is at risk or cannot be decided."""
-    sql, params = rules_module().screening_sql(on=on, region_code=region.code,
-                                               overrides=overrides or None)
+    sql, params = rules_module().screening_sql(on=on, region_code=region.code)
     _drop(cursor, table)
     cursor.execute(f"CREATE TEMPORARY TABLE {table} AS {sql}", params)
     cursor.execute(f"CREATE INDEX {table}_hh ON {table} (household_id, reason_code)")
@@ -217,8 +258,7 @@ def screening_execute(*, run: ScreeningRun) -> ScreeningRun:
     _claim(run)
     started = time.perf_counter()
     try:
-        # SQLite: a larger page cache while the whole registry is read (as for imports).
-        with bulk_write_cache(), transaction.atomic():
+        with screening_connection(), transaction.atomic():
             counts = _screen(run)
             duration = int((time.perf_counter() - started) * 1000)
             _mark(run, status=RunStatus.DONE, phase="", finished_at=timezone.now(),
@@ -251,7 +291,7 @@ def _screen(run: ScreeningRun) -> dict[str, int]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
-        _tune(cursor)
+        screening_tune(cursor)
         _materialise(cursor, RESULT, on=run.on, region=region)
         evaluated = _evaluated(cursor, region)
         flagged = _scalar(cursor, f"SELECT COUNT(DISTINCT household_id) FROM {RESULT}")
@@ -314,33 +354,48 @@ def _write(cursor: Any, run: ScreeningRun, *, lo: str, hi: str, new_count: int,
 
 
 def _write_determinations(cursor: Any, run: ScreeningRun, *, now: Any, on: Any) -> None:
-    """One 判定记录 per new signal, with the snapshot of the parameters its rule uses in its
-    village (looked up once per village in Python, joined in SQL)."""
+    """One 判定记录 per new signal. The snapshot of the parameters its rule uses in its village
+    is looked up once per village in Python, stored once per distinct content
+    (``ParameterSnapshot``, shared across villages and with earlier runs) and referenced by
+    id: a few dozen snapshots for a million determinations instead of 1.3 KB on every row."""
+    from minsheng.policy.rules.sql import significant_prefix
     from minsheng.policy.selectors import active_parameters
 
     rules = rules_module()
     parameters = active_parameters()
     used = {rule.id: rule.parameter_names for rule in rules.RULES}
+    # Villages under the same most specific region that some value names find the same values
+    # (as the SQL's parameter groups): looked up once per such region, not once per village.
+    named = sorted({significant_prefix(entry.region) for name in rules.PARAMETER_NAMES
+                    for entry in parameters.get(name).entries if entry.region},
+                   key=len, reverse=True)
     cursor.execute(f"SELECT DISTINCT region_code, rule_id FROM {NEW}")
     pairs = cursor.fetchall()
     snapshots: dict[str, dict[str, Any]] = {}
+    digests: dict[str, str] = {}  # digest → JSON text
     rows = []
     for code, rule_id in pairs:
-        if code not in snapshots:
-            snapshots[code] = rules.parameter_snapshot(on=run.on, region_code=code,
-                                                       parameters=parameters)
-        snapshot = {name: snapshots[code][name] for name in used.get(rule_id, ())
-                    if name in snapshots[code]}
-        rows.append((code, rule_id, json.dumps(snapshot, ensure_ascii=False, default=str)))
-    pg = connection.vendor == "postgresql"
-    # On PostgreSQL the snapshot is parsed into jsonb once per (village, rule) here, not once
-    # per determination in the INSERT below.
+        group = next((key for key in named if code.startswith(key)), "")
+        if group not in snapshots:
+            snapshots[group] = rules.parameter_snapshot(on=run.on, region_code=code,
+                                                        parameters=parameters)
+        found = snapshots[group]
+        # Shared by every village with the same values: without the village's own code, which
+        # the determination holds (``Determination.used_parameters`` puts it back).
+        snapshot = {name: {k: v for k, v in found[name].items() if k != "region_code"}
+                    for name in used.get(rule_id, ()) if name in found}
+        text = json.dumps(snapshot, ensure_ascii=False, sort_keys=True, default=str)
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        digests[digest] = text
+        rows.append((code, rule_id, digest))
+    ids = _snapshot_ids(cursor, digests, now=now)
     _drop(cursor, PARAMS)
     cursor.execute(f"CREATE TEMPORARY TABLE {PARAMS} (region_code VARCHAR(12), "
-                   f"rule_id VARCHAR(64), snapshot {'JSONB' if pg else 'TEXT'} NOT NULL, "
+                   "rule_id VARCHAR(64), snapshot_id BIGINT NOT NULL, "
                    "PRIMARY KEY (region_code, rule_id))")
-    cursor.executemany(f"INSERT INTO {PARAMS} (region_code, rule_id, snapshot) "
-                       f"VALUES (%s, %s, {'CAST(%s AS JSONB)' if pg else '%s'})", rows)
+    cursor.executemany(f"INSERT INTO {PARAMS} (region_code, rule_id, snapshot_id) "
+                       "VALUES (%s, %s, %s)", [(c, r, ids[d]) for c, r, d in rows])
+    pg = connection.vendor == "postgresql"
     values = _json([("measured", "n.measured"), ("threshold", "n.threshold")])
     reasons = (f"jsonb_build_array({_json([('code', 'n.reason_code'), ('values', values)])})"
                if pg else f"json_array({_json([('code', 'n.reason_code'), ('values', values)])})")
@@ -349,11 +404,35 @@ def _write_determinations(cursor: Any, run: ScreeningRun, *, now: Any, on: Any) 
     table = _q(Determination._meta.db_table)
     cursor.execute(
         f"INSERT INTO {table} (household_id, region_code, rule_id, rule_version, {_q('on')}, "
-        "status, reasons, parameters, facts, source, created_at) "
+        "status, reasons, parameters, parameter_set_id, facts, source, created_at) "
         f"SELECT n.household_id, n.region_code, n.rule_id, n.rule_version, %s, n.status, "
-        f"{reasons}, p.snapshot, {facts}, %s, %s FROM {NEW} n "
+        f"{reasons}, '{{}}', p.snapshot_id, {facts}, %s, %s FROM {NEW} n "
         f"JOIN {PARAMS} p ON p.region_code = n.region_code AND p.rule_id = n.rule_id",
         [on, f"screening:{run.pk}", now])
+
+
+def _snapshot_ids(cursor: Any, digests: Mapping[str, str], *, now: Any) -> dict[str, int]:
+    """The id of each parameter snapshot (by digest), stored first where it is new."""
+    table = _q(ParameterSnapshot._meta.db_table)
+    found: dict[str, int] = {}
+    keys = list(digests)
+    for i in range(0, len(keys), 500):
+        chunk = keys[i:i + 500]
+        cursor.execute(f"SELECT digest, id FROM {table} WHERE digest IN "
+                       f"({', '.join(['%s'] * len(chunk))})", chunk)
+        found.update(cursor.fetchall())
+    new = [(digest, text, now) for digest, text in digests.items() if digest not in found]
+    if new:
+        cast = "CAST(%s AS JSONB)" if connection.vendor == "postgresql" else "%s"
+        cursor.executemany(f"INSERT INTO {table} (digest, parameters, created_at) "
+                           f"VALUES (%s, {cast}, %s)", new)
+        chunk = [digest for digest, _, _ in new]
+        for i in range(0, len(chunk), 500):
+            part = chunk[i:i + 500]
+            cursor.execute(f"SELECT digest, id FROM {table} WHERE digest IN "
+                           f"({', '.join(['%s'] * len(part))})", part)
+            found.update(cursor.fetchall())
+    return found
 
 
 # --- Simulation (政策模拟测算) ------------------------------------------------------------------
@@ -372,7 +451,7 @@ def simulation_run(*, actor: User, region_code: str | None, on: dt.date,
         started_at=timezone.now(), phase="正在测算")
     started = time.perf_counter()
     try:
-        with bulk_write_cache(), transaction.atomic():
+        with screening_connection(), transaction.atomic():
             result, counts = _simulate(run, overrides)
             duration = int((time.perf_counter() - started) * 1000)
             _mark(run, status=RunStatus.DONE, phase="", finished_at=timezone.now(),
@@ -402,14 +481,22 @@ def _simulate(run: ScreeningRun, overrides: Mapping[str, Any]) -> tuple[dict[str
                                                                          dict[str, int]]:
     region = run.region
     with connection.cursor() as cursor:  # temporary tables: see _screen
-        _tune(cursor)
-        _materialise(cursor, RESULT, on=run.on, region=region)
-        _materialise(cursor, WHAT_IF, on=run.on, region=region, overrides=overrides)
+        screening_tune(cursor)
+        # Today's values and the what-if's in one pass of the rules' SELECT (side 0 and 1).
+        sql, params = rules_module().what_if_sql(on=run.on, region_code=region.code,
+                                                 overrides=overrides)
+        _drop(cursor, WHAT_IF)
+        cursor.execute(f"CREATE TEMPORARY TABLE {WHAT_IF} AS {sql}", params)
+        cursor.execute(f"CREATE INDEX {WHAT_IF}_hh ON {WHAT_IF} (side, household_id, "
+                       "reason_code)")
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {WHAT_IF}")
         evaluated = _evaluated(cursor, region)
         rows = _compare_by_reason(cursor)
         townships = _compare_by_township(cursor)
-        flagged = _scalar(cursor, f"SELECT COUNT(DISTINCT household_id) FROM {WHAT_IF}")
-        _drop(cursor, RESULT, WHAT_IF)
+        flagged = _scalar(cursor, f"SELECT COUNT(DISTINCT household_id) FROM {WHAT_IF} "
+                          "WHERE side = 1")
+        _drop(cursor, WHAT_IF)
     names = dict(Region.objects.filter(
         code__in={r["township"].ljust(12, "0") for r in rows + townships})
         .values_list("code", "name"))
@@ -424,17 +511,19 @@ def _simulate(run: ScreeningRun, overrides: Mapping[str, Any]) -> tuple[dict[str
                     "resolved": totals["leaving_households"], "still_open": 0}
 
 
-def _side(table: str, other: str, *, side: int, by_reason: bool) -> str:
-    """One side of the comparison: each unit (a household, or a household and reason) of
-    ``table`` with its township, people and whether ``other`` lacks it (``only``)."""
+def _side(*, side: int, by_reason: bool) -> str:
+    """One side of the comparison (0 today, 1 the what-if): each unit (a household, or a
+    household and reason) of that side with its township, people and whether the other side
+    lacks it (``lone``)."""
     unit = "household_id, reason_code" if by_reason else "household_id"
     match = "b.household_id = a.household_id" + (
         " AND b.reason_code = a.reason_code" if by_reason else "")
     reason = "a.reason_code, " if by_reason else ""
     return (f"SELECT {side} AS side, a.township, {reason}a.people, "
-            f"CASE WHEN EXISTS (SELECT 1 FROM {other} b WHERE {match}) THEN 0 ELSE 1 END AS lone "
+            f"CASE WHEN EXISTS (SELECT 1 FROM {WHAT_IF} b WHERE b.side = {1 - side} AND "
+            f"{match}) THEN 0 ELSE 1 END AS lone "
             f"FROM (SELECT {unit}, SUBSTR(MAX(region_code), 1, 9) AS township, "
-            f"MAX(people) AS people FROM {table} GROUP BY {unit}) a")
+            f"MAX(people) AS people FROM {WHAT_IF} WHERE side = {side} GROUP BY {unit}) a")
 
 
 def _compare(cursor: Any, *, by_reason: bool) -> list[dict[str, Any]]:
@@ -449,8 +538,8 @@ def _compare(cursor: Any, *, by_reason: bool) -> list[dict[str, Any]]:
         "SUM(CASE WHEN side = 1 AND lone = 1 THEN people ELSE 0 END), "
         "SUM(CASE WHEN side = 0 THEN lone ELSE 0 END), "
         "SUM(CASE WHEN side = 0 AND lone = 1 THEN people ELSE 0 END) "
-        f"FROM ({_side(RESULT, WHAT_IF, side=0, by_reason=by_reason)} UNION ALL "
-        f"{_side(WHAT_IF, RESULT, side=1, by_reason=by_reason)}) x "
+        f"FROM ({_side(side=0, by_reason=by_reason)} UNION ALL "
+        f"{_side(side=1, by_reason=by_reason)}) x "
         f"GROUP BY {key} ORDER BY {key}")
     names = ("township", "reason_code") if by_reason else ("township",)
     width = len(names)

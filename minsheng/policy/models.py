@@ -17,11 +17,33 @@ class DeterminationStatus(models.TextChoices):
     UNKNOWN = "unknown", "无法判定"
 
 
+class ParameterSnapshot(models.Model):
+    """Parameter values as determinations used them (name → value, dates, source region,
+    reference; without the village's code, which each determination holds), stored once and
+    shared by every screening determination that used the same values (the villages of a
+    parameter group, for one rule): a million determinations then reference a few dozen
+    snapshots instead of repeating some 1.3 KB each. Append-only, like determinations."""
+
+    digest = models.CharField("摘要", max_length=64, unique=True)  # sha256 of the JSON
+    parameters = models.JSONField("所用参数")
+    created_at = models.DateTimeField("记录时间")
+
+    class Meta:
+        verbose_name = "判定参数快照"
+        verbose_name_plural = "判定参数快照"
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return self.digest[:12]
+
+
 class Determination(models.Model):
     """One rule evaluated for one household (判定记录), replayable later.
 
     Records what was decided, by which rule version, with which parameter values (and their
     references) and on which facts, so the decision can be explained and re-run years later.
+    The parameter values are in ``parameters`` (one household's determination) or in the
+    shared ``parameter_set`` (a screening's): read them with ``used_parameters``.
     """
 
     household = models.ForeignKey("registry.Household", verbose_name="农户",
@@ -34,6 +56,11 @@ class Determination(models.Model):
     status = models.CharField("结论", max_length=8, choices=DeterminationStatus.choices)
     reasons = models.JSONField("理由", default=list, blank=True)
     parameters = models.JSONField("所用参数", default=dict, blank=True)
+    # Written only by the screening service, from a snapshot it has just stored; no database
+    # constraint, so a bulk screening pays no extra foreign-key check per row.
+    parameter_set = models.ForeignKey(ParameterSnapshot, verbose_name="所用参数（共享快照）",
+                                      on_delete=models.PROTECT, related_name="+",
+                                      db_index=False, db_constraint=False, null=True, blank=True)
     facts = models.JSONField("事实快照", default=dict, blank=True)
     # Which run wrote it (a screening run's id, or empty for a single evaluation).
     source = models.CharField("来源", max_length=64, blank=True)
@@ -49,6 +76,15 @@ class Determination(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_id} v{self.rule_version} {self.get_status_display()}"
+
+    @property
+    def used_parameters(self) -> dict:
+        """The parameter snapshots the rule used (name → snapshot), wherever they are stored:
+        what ``rules.replay`` takes."""
+        if self.parameter_set_id is not None:  # shared: without the village's own code
+            return {name: {**snapshot, "region_code": self.region_code}
+                    for name, snapshot in self.parameter_set.parameters.items()}
+        return self.parameters
 
 
 class ProposalStatus(models.TextChoices):

@@ -15,7 +15,7 @@ from minsheng.monitoring.services import (
     what_if_parse,
 )
 from minsheng.policy import rules
-from minsheng.policy.models import Determination
+from minsheng.policy.models import Determination, ParameterSnapshot
 from minsheng.registry.models import Household
 from minsheng.registry.services import ledger_save
 from minsheng.testing import COUNTY_A, TOWNSHIP_A
@@ -73,10 +73,17 @@ class ScreeningRunTests:
                                 "values": {"measured": "5000.00", "threshold": "8500.00"}}]
         assert det.facts == {"measured": "5000.00", "threshold": "8500.00", "people": 2}
         income_rule = next(r for r in rules.RULES if r.id == det.rule_id)
-        assert set(det.parameters) == set(income_rule.parameter_names)
-        assert det.parameters["monitoring.range"]["value"] == "8500"
-        assert det.parameters["monitoring.range"]["ref"]["document"]
+        assert set(det.used_parameters) == set(income_rule.parameter_names)
+        assert det.used_parameters["monitoring.range"]["value"] == "8500"
+        assert det.used_parameters["monitoring.range"]["ref"]["document"]
         assert Determination.objects.filter(source=f"screening:{run.pk}").count() == 2
+        # The snapshot is stored once and referenced; the row itself holds none.
+        assert det.parameters == {} and det.parameter_set_id is not None
+        assert ParameterSnapshot.objects.filter(pk=det.parameter_set_id).count() == 1
+        assert det.used_parameters["monitoring.range"]["region_code"] == det.region_code
+        expected = rules.parameter_snapshot(on=ON, region_code=det.region_code)
+        assert det.used_parameters == {name: expected[name]
+                                       for name in income_rule.parameter_names}
 
     def test_marks_signal_resolved_by_data_when_income_rises(self, personas, families):
         county = personas["county_office"]

@@ -13,6 +13,9 @@ Two evaluations that must agree (the YAML cases check both on SQLite and Postgre
   ``household_id, region_code, rule_id, rule_version, reason_code, status, measured, threshold,
   people``. ``explain(reason_code, measured=, threshold=, on=, region_code=)`` turns a row into
   the same sentence ``Reason.text`` gives.
+* ``what_if_sql(on=, region_code=, overrides=)``: the same rows for today's values and for
+  hypothetical ones in one pass over the registry, with a last column ``side`` (0 today, 1 the
+  what-if) and no figures (``measured`` / ``threshold`` NULL): the 政策模拟测算's input.
 
 What ``measured`` / ``threshold`` hold, per reason code (text; NULL where not listed):
 
@@ -33,7 +36,8 @@ water_unchecked                 unchecked indicators
 
 The other reasons (``*_ledger_missing``, ``*_members_missing``, ``housing_grade_missing``) have
 neither. A missing parameter raises ``ParameterMissing`` (never 0). On PostgreSQL, run the
-screening SELECT with ``SET LOCAL jit = off`` (JIT compiling costs more than the query).
+screening SELECT with ``SET LOCAL jit = off`` (JIT compiling costs more than the query) and a
+``work_mem`` that holds its hash tables (``monitoring.services.screening_tune``).
 """
 
 from __future__ import annotations
@@ -65,7 +69,7 @@ from minsheng.policy.rules.params import (
     from_snapshots,
     resolve,
 )
-from minsheng.policy.rules.sql import screening_sql
+from minsheng.policy.rules.sql import screening_sql, what_if_sql
 from minsheng.policy.rules.text import sentence
 
 if TYPE_CHECKING:
@@ -76,6 +80,7 @@ __all__ = [
     "Outcome", "Reason",
     "Rule", "coerce_overrides", "coerce_value", "determine", "evaluate", "explain",
     "household_facts", "parameter_snapshot", "replay", "rule_of_reason", "screening_sql",
+    "what_if_sql",
 ]
 
 REASON_CODES: tuple[str, ...] = tuple(code for rule in RULES for code in rule.reason_codes)
@@ -151,7 +156,8 @@ def replay(*, rule_id: str, rule_version: int, on: dt.date, facts: Mapping[str, 
            parameters: Mapping[str, Mapping[str, Any]]) -> Outcome:
     """Re-evaluate a stored determination from its own facts and parameter snapshots (not from
     today's registry or files): ``replay(rule_id=d.rule_id, rule_version=d.rule_version,
-    on=d.on, facts=d.facts, parameters=d.parameters)`` for a stored ``Determination`` ``d``."""
+    on=d.on, facts=d.facts, parameters=d.used_parameters)`` for a stored ``Determination``
+    ``d``."""
     rule = RULES_BY_ID[rule_id]
     if rule.version != rule_version:
         raise ValueError(f"rule {rule_id} v{rule_version} is not available")

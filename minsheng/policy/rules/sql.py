@@ -11,17 +11,19 @@ The arithmetic is the Python rules' (``rules.engine``): money in whole 分 as in
 comparisons by cross-multiplication (``net < line × people``, ``medical × den > num × net``), and
 rounding down in integers, so both give the same rows and the same text.
 
-Shape: ``hh`` (households in scope, with their group) → ``m`` (active members counted in one
-pass: people, uninsured, compulsory-age children out of school) → ``b`` (one row per household
-with its parameters, the ledger of the year, of the year before, and the net incomes;
-materialized once) → ``f``
+Shape: ``hh`` (households in scope, with their group) → the active members counted per
+household (people, uninsured, compulsory-age children out of school: a hash aggregate ``m`` on
+PostgreSQL, one correlated subquery per household through the ``household_id`` index on SQLite,
+see ``_Dialect.members``) → ``b`` (one row per household with its parameters, the ledger of the
+year, of the year before, and the net incomes; materialized once) → ``c`` (``b``'s row under
+each side's parameters: one side for a screening, two for a what-if, ``what_if_sql``) → ``f``
 (a bit per reason that holds) → joined with the reason list ``rs``, so each household row is
 read once however many reasons there are. Member names (for the two member reasons) are read by
 a correlated subquery only for the rows that show them.
 
-Timing (100,000 demo households, 2 busy CPUs): about 1.3 s on SQLite, 0.9 s on PostgreSQL with
-``SET LOCAL jit = off``. With PostgreSQL's JIT on (its default), compiling the many expressions
-adds about 2 s, more than running them: run the query with JIT off.
+Run it with the connection settings of ``monitoring.services.screening_connection`` /
+``screening_tune`` (PostgreSQL: JIT off, a ``work_mem`` that holds the hash tables; SQLite: a
+large page cache, a memory map, temporary storage in memory). Timings: ``docs/benchmarks.md``.
 """
 
 # The SQL text is built from code and from numbers, dates and region codes that the parameter
@@ -154,6 +156,56 @@ class _Dialect:
         return (f"(SELECT group_concat(x.name, '、') OVER (ORDER BY x.id ROWS BETWEEN "
                 f"UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) {members} LIMIT 1)")
 
+    def members(self, *, uninsured: str, out_of_school: list[str]) -> dict[str, str]:
+        """The active-member counts of each household as SQL pieces of the query: a ``cte``
+        before ``b``, the ``columns`` and the ``join`` of ``b``, and ``decoded``: the SQL, over
+        ``b``'s columns, of ``people``, ``uninsured`` and each side's ``out_of_school`` (one
+        per ``out_of_school`` condition; the age bounds are parameters a what-if may change).
+
+        PostgreSQL aggregates the members in one pass (hash join, hash aggregate). SQLite has
+        only nested loops: there a grouped CTE costs a sort of every member row and an
+        automatic index on the result, so each household instead counts its own members
+        through the ``household_id`` index in one correlated subquery, the counts packed into
+        one integer of 15-bit fields (people, uninsured, then each out-of-school count; a
+        household has fewer than 2^15 members) and unpacked in ``c``."""
+        def count(condition: str) -> str:
+            return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+
+        if self.pg:
+            school = "".join(f",\n  {count(condition)} AS out_of_school_{k}"
+                             for k, condition in enumerate(out_of_school))
+            return {
+                "cte": (f"m AS (SELECT mb.household_id AS hid, COUNT(*) AS people,\n"
+                        f"  {count(uninsured)} AS uninsured{school}\n"
+                        "  FROM hh JOIN registry_member mb ON mb.household_id = hh.hid\n"
+                        "  WHERE mb.active GROUP BY mb.household_id),\n"),
+                "columns": ", ".join(
+                    [f"COALESCE(m.{c}, 0) AS {c}" for c in ("people", "uninsured")]
+                    + [f"COALESCE(m.out_of_school_{k}, 0) AS out_of_school_{k}"
+                       for k in range(len(out_of_school))]),
+                "join": " LEFT JOIN m ON m.hid = hh.hid",
+                "decoded": {"people": "people", "uninsured": "uninsured",
+                            **{f"out_of_school_{k}": f"out_of_school_{k}"
+                               for k in range(len(out_of_school))}},
+            }
+        counts = ["COUNT(*)", count(uninsured), *(count(c) for c in out_of_school)]
+        names = ["people", "uninsured",
+                 *(f"out_of_school_{k}" for k in range(len(out_of_school)))]
+        if len(counts) > 4:  # pragma: no cover - two sides at most
+            raise ValueError("at most four packed member counts")
+        shifts = [15 * (len(counts) - 1 - i) for i in range(len(counts))]
+        packed = " + ".join(f"COALESCE({c}, 0) * {1 << shift}"
+                            for c, shift in zip(counts, shifts, strict=True))
+        return {
+            "cte": "",
+            "columns": (f"(SELECT {packed} FROM registry_member mb "
+                        "WHERE mb.household_id = hh.hid AND mb.active) AS packed"),
+            "join": "",
+            # Shifts and masks: no "%" in the text (a DB-API placeholder character).
+            "decoded": {name: f"((packed >> {shift}) & {(1 << 15) - 1})"
+                        for name, shift in zip(names, shifts, strict=True)},
+        }
+
     def fixed(self, column: str, places: int) -> str:
         """An integer count of 10^-places as decimal text (``rules.engine.fixed``)."""
         scale = 10 ** places
@@ -232,23 +284,48 @@ def screening_sql(*, on: dt.date, region_code: str,
     """One SELECT yielding a row per (household, reason) with status risk or unknown for every
     non-archived household in ``region_code``'s subtree. See the package docstring for the
     columns. Raises ParameterMissing when a household in scope has no value in force."""
+    return _build(on=on, region_code=region_code, sides=[overrides], parameters=parameters,
+                  vendor=vendor, figures=True)
+
+
+def what_if_sql(*, on: dt.date, region_code: str, overrides: Mapping[str, object],
+                parameters: ParameterSet | None = None,
+                vendor: str | None = None) -> tuple[str, list[str]]:
+    """Today's values and the hypothetical ones (``overrides``) in one pass over the registry:
+    the rows ``screening_sql`` gives for each, with a last column ``side`` (0 today, 1 the
+    what-if). Each household is read, joined and counted once; only the decisions are made
+    twice. ``measured`` and ``threshold`` are NULL (a comparison counts households and people;
+    it does not show figures)."""
+    return _build(on=on, region_code=region_code, sides=[None, overrides],
+                  parameters=parameters, vendor=vendor, figures=False)
+
+
+def _build(*, on: dt.date, region_code: str, sides: list[Mapping[str, object] | None],
+           parameters: ParameterSet | None, vendor: str | None,
+           figures: bool) -> tuple[str, list[str]]:
     dialect = _Dialect(vendor or connection.vendor)
     source = active_set(parameters)
-    overridden = coerce_overrides(overrides, source)
     prefix = significant_prefix(region_code)
-    groups = _groups(prefix, on, source, overridden)
-    if not groups:  # no household in scope can be evaluated: nothing to compute values for
-        typed = ", ".join(f"CAST(NULL AS {kind}) AS {column}" for column, kind in COLUMNS.items())
+    columns = dict(COLUMNS) if len(sides) == 1 else {**COLUMNS, "side": "INTEGER"}
+    side_groups = [_groups(prefix, on, source, coerce_overrides(overrides, source))
+                   for overrides in sides]
+    if not all(side_groups):  # no household in scope can be evaluated: no values to compute
+        typed = ", ".join(f"CAST(NULL AS {kind}) AS {column}" for column, kind in columns.items())
         return f"SELECT {typed} WHERE 1 = 0", []
-    values, coefficients = _param_exprs(groups, on, dialect, "hh.grp")
-    group_case = " ".join(
-        f"WHEN substr(h.region_id, 1, {len(key)}) = '{key}' THEN {number}"
-        for number, key, _ in groups if key is not None)
-    rest = next((number for number, key, _ in groups if key is None), 0)
-    group_expr = f"CASE {group_case} ELSE {rest} END" if group_case else str(rest)
+    # Per side: its parameter group of each household, its parameter columns, its 纯收入.
+    group_exprs, side_values, side_coefficients = [], [], []
+    for k, groups in enumerate(side_groups):
+        values, coefficients = _param_exprs(groups, on, dialect, f"hh.grp{k}")
+        side_values.append(values)
+        side_coefficients.append(coefficients)
+        group_case = " ".join(
+            f"WHEN substr(h.region_id, 1, {len(key)}) = '{key}' THEN {number}"
+            for number, key, _ in groups if key is not None)
+        rest = next((number for number, key, _ in groups if key is None), 0)
+        group_exprs.append(f"CASE {group_case} ELSE {rest} END" if group_case else str(rest))
     year = on.year
 
-    def net(alias: str) -> str:
+    def net(alias: str, coefficients: dict[str, str]) -> str:
         terms = []
         for name, coefficient in coefficients.items():
             cents = dialect.cents(f"{alias}.{name}")
@@ -317,38 +394,57 @@ def screening_sql(*, on: dt.date, region_code: str,
     threshold = " ".join(f"WHEN '{code}' THEN {reasons[code][2]}" for code in codes
                          if reasons[code][2] != "NULL")
     has = {alias: f"{alias}.id IS NOT NULL" for alias in ("l0", "l1", "l2")}
+    members = dialect.members(
+        uninsured="NOT mb.medical_insurance",
+        out_of_school=[f"mb.school_stage = 'not_in_school' AND mb.birth_date > "
+                       f"{values['birth_lo']} AND mb.birth_date <= {values['birth_hi']}"
+                       for values in side_values])
+    per_side = []  # b's columns that differ by side, suffixed _k
+    for k, (values, coefficients) in enumerate(zip(side_values, side_coefficients, strict=True)):
+        per_side += [f"{expr} AS {column}_{k}" for column, expr in values.items()]
+        per_side += [
+            f"CASE WHEN {has['l0']} THEN {net('l0', coefficients)} WHEN {has['l1']} THEN "
+            f"{net('l1', coefficients)} END AS cur_net_{k}",
+            f"CASE WHEN {has['l0']} THEN (CASE WHEN {has['l1']} THEN {net('l1', coefficients)} "
+            f"END) ELSE (CASE WHEN {has['l2']} THEN {net('l2', coefficients)} END) END "
+            f"AS prev_net_{k}"]
+    common = ("hid, rc, cat, hg, water_quantity_ok, water_quality_ok, water_convenience_ok, "
+              "water_assurance_ok, ly, medical")
+    decoded = members["decoded"]
+    # c: one row per household and side, with that side's columns under the plain names.
+    c = "\n  UNION ALL\n  ".join(
+        f"SELECT {common}, {decoded['people']} AS people, {decoded['uninsured']} AS uninsured, "
+        f"{decoded[f'out_of_school_{k}']} AS out_of_school, "
+        + ", ".join(f"{column}_{k} AS {column}" for column in [*values, "cur_net", "prev_net"])
+        + f", {k} AS side FROM b"
+        for k, values in enumerate(side_values))
+    side_columns = ",\n  ".join(per_side)
+    if not figures:
+        measured = threshold = ""
     sql = f"""WITH rs(code, rule_id, rule_version, status, bit) AS (VALUES {reason_rows}),
-hh AS NOT MATERIALIZED (SELECT h.id AS hid, h.region_id AS rc, {group_expr} AS grp, h.category AS cat,
+hh AS NOT MATERIALIZED (SELECT h.id AS hid, h.region_id AS rc,
+  {", ".join(f"{expr} AS grp{k}" for k, expr in enumerate(group_exprs))}, h.category AS cat,
   h.housing_grade AS hg, h.water_quantity_ok, h.water_quality_ok, h.water_convenience_ok,
   h.water_assurance_ok
   FROM registry_household h WHERE NOT h.archived AND h.region_id >= %s AND h.region_id <= %s),
-m AS (SELECT mb.household_id AS hid, COUNT(*) AS people,
-  SUM(CASE WHEN mb.medical_insurance THEN 0 ELSE 1 END) AS uninsured,
-  SUM(CASE WHEN mb.school_stage = 'not_in_school' AND mb.birth_date > {values["birth_lo"]}
-    AND mb.birth_date <= {values["birth_hi"]} THEN 1 ELSE 0 END) AS out_of_school
-  FROM hh JOIN registry_member mb ON mb.household_id = hh.hid
-  WHERE mb.active GROUP BY mb.household_id),
-b AS MATERIALIZED (SELECT hh.hid, hh.rc, hh.cat, hh.hg, hh.water_quantity_ok,
+{members["cte"]}b AS MATERIALIZED (SELECT hh.hid, hh.rc, hh.cat, hh.hg, hh.water_quantity_ok,
   hh.water_quality_ok, hh.water_convenience_ok, hh.water_assurance_ok,
-  COALESCE(m.people, 0) AS people, COALESCE(m.uninsured, 0) AS uninsured,
-  COALESCE(m.out_of_school, 0) AS out_of_school,
-  {", ".join(f"{expr} AS {column}" for column, expr in values.items())},
+  {members["columns"]},
   CASE WHEN {has["l0"]} THEN {year} WHEN {has["l1"]} THEN {year - 1} END AS ly,
-  CASE WHEN {has["l0"]} THEN {net("l0")} WHEN {has["l1"]} THEN {net("l1")} END AS cur_net,
   CASE WHEN {has["l0"]} THEN {medical["l0"]} WHEN {has["l1"]} THEN {medical["l1"]} END
     AS medical,
-  CASE WHEN {has["l0"]} THEN (CASE WHEN {has["l1"]} THEN {net("l1")} END)
-    ELSE (CASE WHEN {has["l2"]} THEN {net("l2")} END) END AS prev_net
-  FROM hh LEFT JOIN m ON m.hid = hh.hid
+  {side_columns}
+  FROM hh{members["join"]}
   LEFT JOIN registry_incomeledger l0 ON l0.household_id = hh.hid AND l0.year = {year}
   LEFT JOIN registry_incomeledger l1 ON l1.household_id = hh.hid AND l1.year = {year - 1}
   LEFT JOIN registry_incomeledger l2 ON l2.household_id = hh.hid AND l2.year = {year - 2}),
-f AS MATERIALIZED (SELECT * FROM (SELECT b.*, {flags} AS flags FROM b) AS x
+c AS NOT MATERIALIZED ({c}),
+f AS MATERIALIZED (SELECT * FROM (SELECT c.*, {flags} AS flags FROM c) AS x
   WHERE flags <> 0)
 SELECT f.hid AS household_id, f.rc AS region_code, rs.rule_id, rs.rule_version,
   rs.code AS reason_code, rs.status,
-  CASE rs.code {measured} END AS measured,
-  CASE rs.code {threshold} END AS threshold,
-  f.people
+  {f"CASE rs.code {measured} END" if measured else "CAST(NULL AS TEXT)"} AS measured,
+  {f"CASE rs.code {threshold} END" if threshold else "CAST(NULL AS TEXT)"} AS threshold,
+  f.people{", f.side" if len(sides) > 1 else ""}
 FROM f CROSS JOIN rs WHERE (f.flags & rs.bit) <> 0"""
     return sql, [prefix.ljust(12, "0"), prefix.ljust(12, "9")]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from minsheng.policy import rules
 from minsheng.policy.errors import ParameterMissing
@@ -53,3 +54,30 @@ def test_sql_matches_python(case, personas):
     assert sorted(screen(case, case.region[:6])) == expected
     other = "430524001001" if case.region.startswith("430523") else "430523100001"
     assert screen(case, other) == []
+
+
+WHAT_IF_CASES = [case for case in CASES if case.overrides and not case.raises]
+
+
+@pytest.mark.parametrize("case", WHAT_IF_CASES, ids=[case.name for case in WHAT_IF_CASES])
+def test_what_if_sql_gives_both_sides_in_one_pass(case, personas):
+    """``what_if_sql``: side 0 is what ``screening_sql`` gives with today's values, side 1 what
+    it gives with the case's hypothetical ones (figures left out)."""
+    household = load_case(case, personas["province_office"])
+    sql, params = rules.what_if_sql(on=case.on, region_code="43", overrides=case.overrides,
+                                    parameters=case.parameters())
+    # With the debug cursor (DEBUG, captured queries) too: no stray "%" in the SQL text.
+    with CaptureQueriesContext(connection), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [tuple(row) for row in cursor.fetchall()]
+    assert {row[-1] for row in rows} <= {0, 1}
+    assert all(row[6] is None and row[7] is None for row in rows)
+    for side, overrides in ((0, None), (1, case.overrides)):
+        single, single_params = rules.screening_sql(on=case.on, region_code="43",
+                                                    overrides=overrides,
+                                                    parameters=case.parameters())
+        with connection.cursor() as cursor:
+            cursor.execute(single, single_params)
+            expected = sorted(row[:6] + row[8:] for row in cursor.fetchall())
+        assert sorted(row[:6] + row[8:9] for row in rows if row[-1] == side) == expected
+        assert all(row[0] == household.pk for row in rows)
