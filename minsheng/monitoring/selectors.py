@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -170,42 +169,10 @@ def signal_explanation(signal: RiskSignal) -> str:
     return Explainer()(signal)
 
 
-# Short names of the rules' reason codes for table headers and filters (the full sentence with
-# figures and references comes from ``rules.explain``). A label the rules package declares itself
-# (``REASON_LABELS``) wins; an unknown code shows as itself.
-REASON_LABELS = {
-    "income_below_range": "人均纯收入低于监测范围",
-    "income_ledger_missing": "缺少收支台账（收入）",
-    "income_members_missing": "无在户成员（收入）",
-    "medical_over_income_share": "医疗支出超过收入比例",
-    "medical_over_threshold": "医疗支出达到预警标准",
-    "medical_ledger_missing": "缺少收支台账（医疗）",
-    "income_dropped": "收入大幅下降",
-    "income_drop_ledger_missing": "缺少收支台账（收入下降）",
-    "income_drop_previous_missing": "缺少上年度收支台账",
-    "child_out_of_school": "义务教育适龄儿童失学",
-    "education_members_missing": "无在户成员（教育）",
-    "member_uninsured": "成员未参加基本医保",
-    "insurance_members_missing": "无在户成员（医保）",
-    "housing_unsafe": "住房不安全",
-    "housing_grade_missing": "住房未鉴定",
-    "water_failing": "饮水不达标",
-    "water_unchecked": "饮水未核查",
-}
-
-
-@functools.cache
-def _reason_titles() -> dict[str, str]:
-    titles = dict(REASON_LABELS)
-    labels = getattr(rules_module(), "REASON_LABELS", None)
-    if isinstance(labels, dict):
-        titles.update(labels)
-    return titles
-
-
 def reason_label(code: str) -> str:
-    """A short Chinese name of a reason code for table headers and filters."""
-    return _reason_titles().get(code, code)
+    """A short Chinese name of a reason code for table headers and filters (the rules'
+    ``REASON_LABELS``); an unknown code shows as itself."""
+    return rules_module().REASON_LABELS.get(code, code)
 
 
 def rule_titles() -> dict[str, str]:

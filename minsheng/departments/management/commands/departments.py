@@ -9,8 +9,6 @@ account).
 from __future__ import annotations
 
 import os
-import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +17,8 @@ from django.core.management.base import CommandError, CommandParser
 
 from minsheng.core.batches import ImportStatus
 from minsheng.core.errors import InvalidInput
-from minsheng.core.imports import batch_import, error_workbook
+from minsheng.core.imports import batch_import
 from minsheng.core.management.base import MinshengCommand
-from minsheng.core.models import User
 from minsheng.core.roles import Department
 from minsheng.departments.excel import SPECS, parse_period
 from minsheng.departments.services import department_upload_create
@@ -77,33 +74,15 @@ class Command(MinshengCommand):
             self.stdout.write(f"已生成 {path}")
 
     def _import(self, options: dict[str, Any]) -> None:
-        if not options["user"]:
-            raise CommandError("请用 --user 指定以哪个账号的身份导入（决定管辖范围和审计记录）。",
-                               returncode=2)
-        user = User.objects.filter(username=options["user"], is_active=True).first()
-        if user is None:
-            raise CommandError(f"账号「{options['user']}」不存在或已停用。", returncode=2)
-        path: Path = options["file"]
-        if not path.is_file():
-            raise CommandError(f"文件不存在：{path}", returncode=2)
+        user = self.acting_user(options["user"])
+        path: Path = self.existing_file(options["file"])
         with path.open("rb") as handle:
             upload = department_upload_create(
                 actor=user, department=options["department"], period=options["period"],
                 uploaded=File(handle, name=path.name), auto_assign=not options["no_assign"])
         batch = batch_import(actor=user, batch=upload.batch, dry_run=options["dry_run"])
         if batch.status == ImportStatus.REJECTED:
-            for row in batch.rows.all()[:20]:
-                for e in row.errors:
-                    where = f"第 {row.row_number} 行" if row.row_number else "文件"
-                    column = f" {e['column']}" if e["column"] else ""
-                    self.stderr.write(f"{where}{column}：{e['message']}")
-            if options["errors"]:
-                with error_workbook(actor=user, batch=batch) as workbook, \
-                        options["errors"].open("wb") as out:
-                    shutil.copyfileobj(workbook, out)
-                self.stderr.write(f"问题表已写入 {options['errors']}")
-            self.stderr.write(f"{batch.message}（错误 {batch.error_count} 处）")
-            sys.exit(1)
+            self.exit_rejected(batch, user=user, errors=options["errors"])
         summary = batch.summary.get("applied") or batch.summary
         medical = upload.department == Department.MEDICAL_INSURANCE
         counts = "，".join(f"{label} {summary.get(key, 0)}" for key, label in _COUNTS.items()

@@ -9,8 +9,6 @@ coverage: prints "每户至少一人就业" by village; exit 1 for a region out 
 from __future__ import annotations
 
 import os
-import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +17,7 @@ from django.core.management.base import CommandError, CommandParser
 
 from minsheng.core.batches import ImportStatus
 from minsheng.core.errors import InvalidInput
-from minsheng.core.imports import batch_create, batch_import, error_workbook
+from minsheng.core.imports import batch_create, batch_import
 from minsheng.core.management.base import MinshengCommand
 from minsheng.core.models import User
 from minsheng.employment.excel import KINDS
@@ -55,17 +53,8 @@ class Command(MinshengCommand):
         cover.add_argument("--region", default="", help="只统计这个区划（须在管辖范围内）")
         _user_option(cover)
 
-    def _user(self, name: str) -> User:
-        if not name:
-            raise CommandError("请用 --user 指定以哪个账号的身份操作（决定管辖范围和审计记录）。",
-                               returncode=2)
-        user = User.objects.filter(username=name, is_active=True).first()
-        if user is None:
-            raise CommandError(f"账号「{name}」不存在或已停用。", returncode=2)
-        return user
-
     def handle(self, *args: Any, **options: Any) -> None:
-        user = self._user(options["user"])
+        user = self.acting_user(options["user"], purpose="操作")
         if options["verb"] == "coverage":
             self._coverage(user, options)
         else:
@@ -87,26 +76,13 @@ class Command(MinshengCommand):
                               f"  {row.covered}  {share}")
 
     def _import(self, user: User, options: dict[str, Any]) -> None:
-        path: Path = options["file"]
-        if not path.is_file():
-            raise CommandError(f"文件不存在：{path}", returncode=2)
+        path: Path = self.existing_file(options["file"])
         with path.open("rb") as handle:
             batch = batch_create(actor=user, kind=KINDS[options["kind"]],
                                  uploaded=File(handle, name=path.name))
         batch = batch_import(actor=user, batch=batch, dry_run=options["dry_run"])
         if batch.status == ImportStatus.REJECTED:
-            for row in batch.rows.all()[:20]:
-                for e in row.errors:
-                    where = f"第 {row.row_number} 行" if row.row_number else "文件"
-                    column = f" {e['column']}" if e["column"] else ""
-                    self.stderr.write(f"{where}{column}：{e['message']}")
-            if options["errors"]:
-                with error_workbook(actor=user, batch=batch) as workbook, \
-                        options["errors"].open("wb") as out:
-                    shutil.copyfileobj(workbook, out)
-                self.stderr.write(f"问题表已写入 {options['errors']}")
-            self.stderr.write(f"{batch.message}（错误 {batch.error_count} 处）")
-            sys.exit(1)
+            self.exit_rejected(batch, user=user, errors=options["errors"])
         summary = batch.summary.get("applied") or batch.summary
         counts = "，".join(f"{label} {summary[key]}" for key, label in _COUNTS.items()
                           if key in summary)

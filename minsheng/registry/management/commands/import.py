@@ -7,23 +7,19 @@ Exit codes: 0 applied (or a clean dry run), 1 rejected (the error workbook is wr
 from __future__ import annotations
 
 import os
-import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
 from django.core.files import File
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 
 from minsheng.core.batches import ImportStatus
 from minsheng.core.imports import (
     IMPORTERS,
     batch_create,
     batch_import,
-    error_workbook,
 )
 from minsheng.core.management.base import MinshengCommand
-from minsheng.core.models import User
 
 _COUNT_LABELS = {
     "households_new": "新增农户", "households_changed": "变更农户", "households_unchanged": "未变农户",
@@ -55,15 +51,8 @@ class Command(MinshengCommand):
         self.stderr.flush()
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not options["user"]:
-            raise CommandError("请用 --user 指定以哪个账号的身份导入（决定管辖范围和审计记录）。",
-                               returncode=2)
-        user = User.objects.filter(username=options["user"], is_active=True).first()
-        if user is None:
-            raise CommandError(f"账号「{options['user']}」不存在或已停用。", returncode=2)
-        path: Path = options["file"]
-        if not path.is_file():
-            raise CommandError(f"文件不存在：{path}", returncode=2)
+        user = self.acting_user(options["user"])
+        path: Path = self.existing_file(options["file"])
         with path.open("rb") as handle:
             batch = batch_create(actor=user, kind=options["kind"], uploaded=File(handle,
                                                                                   name=path.name))
@@ -72,17 +61,7 @@ class Command(MinshengCommand):
         summary = batch.summary.get("applied") or {k: v for k, v in batch.summary.items()
                                                    if k in _COUNT_LABELS}
         if batch.status == ImportStatus.REJECTED:
-            for row in batch.rows.all()[:20]:
-                for e in row.errors:
-                    where = f"第 {row.row_number} 行" if row.row_number else "文件"
-                    self.stderr.write(f"{where} {e['column']}：{e['message']}")
-            if options["errors"]:
-                with error_workbook(actor=user, batch=batch) as workbook, \
-                        options["errors"].open("wb") as out:
-                    shutil.copyfileobj(workbook, out)
-                self.stderr.write(f"错误表已写入 {options['errors']}")
-            self.stderr.write(f"{batch.message}（错误 {batch.error_count} 处）")
-            sys.exit(1)
+            self.exit_rejected(batch, user=user, errors=options["errors"])
         counts = "，".join(f"{label} {summary.get(key, 0)}" for key, label in _COUNT_LABELS.items())
         prefix = "校验通过（试运行，未写入）" if options["dry_run"] else "导入完成"
         self.stdout.write(f"{prefix}：共 {batch.total_rows} 行；{counts}")
