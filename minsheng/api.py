@@ -27,6 +27,7 @@ from minsheng.core.errors import (
     PermissionDenied,
 )
 from minsheng.departments.api import router as department_leads_router
+from minsheng.departments.api import uploads_router as department_uploads_router
 from minsheng.employment.api import enterprises_router, labour_router, workshops_router
 from minsheng.monitoring.api import household_router as household_risks_router
 from minsheng.monitoring.api import router as screenings_router
@@ -215,6 +216,7 @@ api.add_router("/parameter-proposals", proposals_router)
 api.add_router("/screenings", screenings_router)
 api.add_router("/households", household_risks_router)
 api.add_router("/department-leads", department_leads_router)
+api.add_router("/department-uploads", department_uploads_router)
 api.add_router("/labour", labour_router)
 api.add_router("/enterprises", enterprises_router)
 api.add_router("/workshops", workshops_router)

@@ -11,14 +11,23 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
 
 from minsheng.core.errors import InvalidInput, NotFound
+from minsheng.core.imports import batch_import
 from minsheng.core.models import User
 from minsheng.core.roles import Role
 from minsheng.departments.models import LeadStatus
-from minsheng.departments.selectors import LeadFilter, lead_get, lead_history, lead_list, lead_row
-from minsheng.departments.services import lead_transition
+from minsheng.departments.selectors import (
+    LeadFilter,
+    lead_get,
+    lead_history,
+    lead_list,
+    lead_row,
+    upload_get,
+)
+from minsheng.departments.services import department_upload_create, lead_transition
 
 router = Router(tags=["部门推送线索"])
 
@@ -141,3 +150,71 @@ def lead_transition_api(request: HttpRequest, lead_id: int,
     done = lead_transition(actor=actor, lead=lead, to=payload.to, version=payload.version,
                            reason=payload.reason, township_code=payload.township)
     return _detail(done)
+
+
+# --- Uploads (导入部门数据) -------------------------------------------------------------------
+
+uploads_router = Router(tags=["部门数据导入"])
+
+
+class IssueOut(Schema):
+    row: int
+    column: str
+    value: str
+    message: str
+
+
+class UploadOut(Schema):
+    id: int
+    department: str
+    department_label: str
+    period: str
+    status: str
+    status_label: str
+    message: str
+    total_rows: int
+    error_count: int
+    warning_count: int
+    summary: dict[str, Any]
+    errors: list[IssueOut]
+
+
+def _upload_out(upload: Any) -> dict[str, Any]:
+    batch = upload.batch
+    errors = [{"row": row.row_number, "column": e.get("column", ""),
+               "value": str(e.get("value", "")), "message": e["message"]}
+              for row in batch.rows.all()[:200] for e in row.errors]
+    return {"id": upload.pk, "department": upload.department,
+            "department_label": upload.get_department_display(), "period": upload.period,
+            "status": batch.status, "status_label": batch.get_status_display(),
+            "message": batch.message, "total_rows": batch.total_rows,
+            "error_count": batch.error_count, "warning_count": batch.warning_count,
+            "summary": batch.summary.get("applied") or {k: v for k, v in batch.summary.items()
+                                                       if k != "header"},
+            "errors": errors}
+
+
+@uploads_router.post(
+    "", response={200: UploadOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="导入部门数据：上传一个部门一个期间的文件，校验后整体写入（或试运行只校验）")
+def upload_create_api(request: HttpRequest, department: Form[str], period: Form[str],
+                      file: File[UploadedFile], auto_assign: Form[bool] = True,
+                      dry_run: Form[bool] = False) -> dict[str, Any]:
+    """Runs as the CLI does (validate, then apply in one transaction unless ``dry_run``); a
+    rejected file comes back with status ``rejected`` and its problems, nothing written."""
+    actor = _actor(request)
+    upload = department_upload_create(actor=actor, department=department, period=period,
+                                      uploaded=file, auto_assign=auto_assign)
+    batch_import(actor=actor, batch=upload.batch, dry_run=dry_run)
+    upload.refresh_from_db()
+    upload.batch.refresh_from_db()
+    return _upload_out(upload)
+
+
+@uploads_router.get("/{upload_id}", response={200: UploadOut, 404: ErrorOut},
+                    summary="一次部门数据导入的状态、统计和问题")
+def upload_detail_api(request: HttpRequest, upload_id: int) -> dict[str, Any]:
+    actor = _actor(request)
+    if not actor.has_perm(VIEW):
+        raise NotFound()
+    return _upload_out(upload_get(actor=actor, pk=upload_id))

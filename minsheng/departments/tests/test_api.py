@@ -12,6 +12,7 @@ from minsheng.departments.tests.conftest import (
     LIFTED_ID,
     ORDINARY_ID,
     import_file,
+    medical_rows,
     write_file,
 )
 from minsheng.testing import TOWNSHIP_A
@@ -133,3 +134,55 @@ class LeadListApiQueryTests:
         with django_assert_max_num_queries(len(small.captured_queries)):
             data = client.get(URL).json()
         assert data["count"] == 9
+
+
+UPLOADS = "/api/v1/department-uploads"
+
+
+class UploadApiTests:
+    """POST /api/v1/department-uploads: the same import as the web and the CLI."""
+
+    def send(self, client, path, **fields):
+        with path.open("rb") as handle:
+            return client.post(UPLOADS, {"department": "medical_insurance", "period": "2025-10",
+                                         "file": handle, **fields})
+
+    def test_a_liaison_imports_its_file_and_reads_it_back(self, api_client_for, personas,
+                                                         households, tmp_path):
+        client = api_client_for("liaison")
+        response = self.send(client, write_file(tmp_path / "m.xlsx"))
+        assert response.status_code == 200, response.content
+        data = response.json()
+        assert (data["status"], data["department_label"], data["period"]) == (
+            "applied", "医保", "2025-10")
+        assert data["errors"] == []
+        assert DepartmentLead.objects.filter(upload_id=data["id"]).count() == 3
+        assert client.get(f"{UPLOADS}/{data['id']}").json()["status"] == "applied"
+
+    def test_a_dry_run_writes_no_lead(self, api_client_for, households, tmp_path):
+        response = self.send(api_client_for("liaison"), write_file(tmp_path / "m.xlsx"),
+                             dry_run="true")
+        assert response.json()["status"] == "validated"
+        assert not DepartmentLead.objects.exists()
+
+    def test_a_file_with_a_bad_row_is_rejected_whole_with_its_problems(
+            self, api_client_for, households, tmp_path):
+        rows = medical_rows()
+        rows[0]["inpatient_out_of_pocket"] = "很多"
+        response = self.send(api_client_for("liaison"),
+                             write_file(tmp_path / "bad.xlsx", rows=rows))
+        data = response.json()
+        assert data["status"] == "rejected"
+        assert data["errors"] and data["errors"][0]["row"] > 0
+        assert not DepartmentLead.objects.exists()
+
+    def test_another_departments_file_is_refused(self, api_client_for, households, tmp_path):
+        response = self.send(api_client_for("liaison"), write_file(tmp_path / "m.xlsx"),
+                             department="education")
+        assert response.status_code == 403
+        assert response.json()["detail"] == "您只能处理本部门（医保）的数据。"
+
+    def test_another_liaisons_upload_is_404(self, api_client_for, households,
+                                            education_liaison, tmp_path, client_for):
+        data = self.send(api_client_for("liaison"), write_file(tmp_path / "m.xlsx")).json()
+        assert api_client_for("village_monitor").get(f"{UPLOADS}/{data['id']}").status_code == 404
