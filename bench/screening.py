@@ -377,8 +377,8 @@ def run(args: argparse.Namespace, url: str, tmp: Path) -> None:
 
     def select_only() -> int:
         """Every column computed (the text of measured / threshold too), nothing written; with
-        the connection settings the screening runs it with (PostgreSQL: JIT off, work_mem;
-        SQLite: page cache, memory map, temporary storage in memory)."""
+        the connection settings the screening runs it with (PostgreSQL: JIT off; SQLite: page
+        cache, memory map, temporary storage in memory)."""
         with screening_connection(), transaction.atomic(), connection.cursor() as cursor:
             screening_tune(cursor)
             cursor.execute(f"SELECT COUNT(*), COUNT(measured), COUNT(threshold) "

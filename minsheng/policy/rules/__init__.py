@@ -36,8 +36,8 @@ water_unchecked                 unchecked indicators
 
 The other reasons (``*_ledger_missing``, ``*_members_missing``, ``housing_grade_missing``) have
 neither. A missing parameter raises ``ParameterMissing`` (never 0). On PostgreSQL, run the
-screening SELECT with ``SET LOCAL jit = off`` (JIT compiling costs more than the query) and a
-``work_mem`` that holds its hash tables (``monitoring.services.screening_tune``).
+screening SELECT with ``SET LOCAL jit = off`` (JIT compiling costs more than the query;
+``monitoring.services.screening_tune``).
 """
 
 from __future__ import annotations

@@ -22,8 +22,8 @@ read once however many reasons there are. Member names (for the two member reaso
 a correlated subquery only for the rows that show them.
 
 Run it with the connection settings of ``monitoring.services.screening_connection`` /
-``screening_tune`` (PostgreSQL: JIT off, a ``work_mem`` that holds the hash tables; SQLite: a
-large page cache, a memory map, temporary storage in memory). Timings: ``docs/benchmarks.md``.
+``screening_tune`` (PostgreSQL: JIT off; SQLite: a large page cache, a memory map, temporary
+storage in memory). Timings: ``docs/benchmarks.md``.
 """
 
 # The SQL text is built from code and from numbers, dates and region codes that the parameter
