@@ -8,6 +8,7 @@ the same ledger for 2024–2026, so the only reason that can differ between them
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -19,7 +20,9 @@ from minsheng.testing import OUTSIDE_VILLAGE, VILLAGE_A, VILLAGE_B, VILLAGE_C
 
 ON = dt.date(2026, 6, 30)
 YEARS = (2024, 2025, 2026)
-_seq = iter(range(1, 500))
+# ID sequence codes (make_id takes 0..499); a test registers far fewer than 499 members, so
+# cycling keeps IDs unique within each test however many tests one worker runs.
+_seq = itertools.cycle(range(1, 500))
 
 
 def register(actor, number: str, village: str, wage: int, people: int, *, prefix: str = "430523"):
