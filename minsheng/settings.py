@@ -91,6 +91,9 @@ INSTALLED_APPS = [
     "minsheng.monitoring",
     "minsheng.departments",
     "minsheng.employment",
+    "minsheng.employment.training",
+    "minsheng.employment.publicposts",
+    "minsheng.employment.stats",
     "minsheng.web",
 ]
 

@@ -1,0 +1,1 @@
+"""Employment statistics (就业帮扶统计): transfer employment by area and destination, 脱贫劳动力务工规模 against yearly targets, workshop jobs, training outcomes and posts, by region and month. A sub-app of employment."""
