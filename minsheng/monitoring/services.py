@@ -179,10 +179,22 @@ def screening_tune(cursor: Any) -> None:
         cursor.execute("SET LOCAL jit = off")
 
 
+def rules_source(*, on: dt.date, region: Region) -> str:
+    """Which form of the rules' SELECT to run: the screening summary, brought up to date with
+    the registry's latest writes first (``registry.summary``), or — for a date before some
+    ledger year in scope, which the summary does not keep — the registry tables themselves."""
+    from minsheng.policy.rules import sql
+    from minsheng.registry import summary
+
+    summary.refresh_dirty()
+    return sql.SUMMARY if sql.summary_serves(on=on, region_code=region.code) else sql.REGISTRY
+
+
 def _materialise(cursor: Any, table: str, *, on: dt.date, region: Region) -> None:
     """Evaluate every rule over the region into the temporary table ``table``: one row per
     (household, reason) that is at risk or cannot be decided."""
-    sql, params = rules_module().screening_sql(on=on, region_code=region.code)
+    sql, params = rules_module().screening_sql(on=on, region_code=region.code,
+                                               source=rules_source(on=on, region=region))
     _drop(cursor, table)
     cursor.execute(f"CREATE TEMPORARY TABLE {table} AS {sql}", params)
     cursor.execute(f"CREATE INDEX {table}_hh ON {table} (household_id, reason_code)")
@@ -486,8 +498,9 @@ def _simulate(run: ScreeningRun, overrides: Mapping[str, Any]) -> tuple[dict[str
     with connection.cursor() as cursor:  # temporary tables: see _screen
         screening_tune(cursor)
         # Today's values and the what-if's in one pass of the rules' SELECT (side 0 and 1).
-        sql, params = rules_module().what_if_sql(on=run.on, region_code=region.code,
-                                                 overrides=overrides)
+        sql, params = rules_module().what_if_sql(
+            on=run.on, region_code=region.code, overrides=overrides,
+            source=rules_source(on=run.on, region=region))
         _drop(cursor, WHAT_IF)
         cursor.execute(f"CREATE TEMPORARY TABLE {WHAT_IF} AS {sql}", params)
         cursor.execute(f"CREATE INDEX {WHAT_IF}_hh ON {WHAT_IF} (side, household_id, "

@@ -39,6 +39,7 @@ from minsheng.core.bulk import insert_rows
 from minsheng.core.models import AuditEventType
 from minsheng.regions.codes import RegionLevel, subtree_bounds
 from minsheng.regions.models import Region
+from minsheng.registry import summary
 from minsheng.registry.choices import (
     Education,
     Health,
@@ -492,3 +493,4 @@ def _write(households: list[dict[str, Any]], *, lo_no: str, hi_no: str) -> None:
                 [(pks[h["household_no"]], now, "系统", HouseholdChange.Subject.HOUSEHOLD,
                   pks[h["household_no"]], h["head_name"][:100], CHANGE_ACTION, no_changes,
                   "演示数据，非真实农户") for h in households])
+        summary.refresh_dirty()  # this batch's screening summaries, as an import builds them

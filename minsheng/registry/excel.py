@@ -14,6 +14,7 @@ import tempfile
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import itemgetter
@@ -52,6 +53,7 @@ from minsheng.core.tabular import (
 )
 from minsheng.regions.codes import RegionLevel
 from minsheng.regions.models import Region
+from minsheng.registry import summary as screening_summary
 from minsheng.registry.choices import (
     Education,
     Gender,
@@ -1019,7 +1021,15 @@ class RegistryImporter:
                 members = sum(len(p.members) for p in new)
                 incoming = {Household: len(new), Member: members, IncomeLedger: len(new),
                             HouseholdChange: len(new), SearchKey: members}
-                with bulk_write_cache(), deferred_indexes(incoming):
+                # A first load writes its rows with the summary triggers dropped and builds
+                # every screening summary once at the end, after the indexes (the context
+                # managers close in reverse order).
+                first_load = not Household.objects.all()[len(new):len(new) + 1].exists()
+                with (
+                    bulk_write_cache(),
+                    screening_summary.triggers_suspended() if first_load and new else nullcontext(),
+                    deferred_indexes(incoming),
+                ):
                     _bulk_register(new, actor=actor, batch_id=batch_id, progress=progress,
                                    total=total)
                     # Their rows are written: the new households' plans (millions of small
@@ -1033,6 +1043,7 @@ class RegistryImporter:
                     if done % 200 == 0:
                         progress("写入", done, total)
                     _apply_plan(current, actor=actor, today=today, batch_id=batch_id)
+                screening_summary.refresh_dirty()
             except MinshengError as exc:
                 parsed.result.errors.append(Issue(current.first_row if current else 0, "",
                                                   current.household_no if current else "",

@@ -278,3 +278,83 @@ class SearchKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class HouseholdSummary(models.Model):
+    """A household's facts as the screening rules read them (农户筛查摘要): one row per
+    non-archived household, derived from the household, its active members and its two latest
+    ledgers, so that a whole-registry screening reads one table instead of joining three.
+
+    Never edited by hand: database triggers on the household, member and ledger tables record
+    which households changed (:class:`SummaryDirty`) and :mod:`minsheng.registry.summary`
+    rebuilds their rows, set-based, before every screening and after bulk loads. Amounts are
+    whole 分 (integers), as the rules compute; members are counted, not listed (the rules need
+    counts, and the birth-date range of members not in school to decide the age window)."""
+
+    household = models.OneToOneField(Household, verbose_name="农户", primary_key=True,
+                                     on_delete=models.DO_NOTHING, db_constraint=False,
+                                     related_name="+")
+    region_id = models.CharField("所在村代码", max_length=12)
+    category = models.CharField("户类型", max_length=16)
+    housing_grade = models.CharField("住房安全等级", max_length=1)
+    water_quantity_ok = models.BooleanField("饮水水量达标", null=True)
+    water_quality_ok = models.BooleanField("饮水水质达标", null=True)
+    water_convenience_ok = models.BooleanField("取水方便", null=True)
+    water_assurance_ok = models.BooleanField("供水保障率达标", null=True)
+    people = models.IntegerField("在户人数")
+    uninsured = models.IntegerField("未参加基本医疗保险人数")
+    out_of_school = models.IntegerField("未在校人数")
+    out_of_school_born_min = models.DateField("未在校者最早出生日期", null=True)
+    out_of_school_born_max = models.DateField("未在校者最晚出生日期", null=True)
+    ledger_year = models.IntegerField("最近收支台账年度", null=True)
+    has_previous = models.BooleanField("有上一年度台账", default=False)
+    # The latest ledger (c_*) and the one of the year before it (p_*), in 分.
+    c_wage_income = models.BigIntegerField(null=True)
+    c_business_income = models.BigIntegerField(null=True)
+    c_business_expense = models.BigIntegerField(null=True)
+    c_property_income = models.BigIntegerField(null=True)
+    c_transfer_family_planning = models.BigIntegerField(null=True)
+    c_transfer_dibao = models.BigIntegerField(null=True)
+    c_transfer_tekun = models.BigIntegerField(null=True)
+    c_transfer_pension = models.BigIntegerField(null=True)
+    c_transfer_eco_compensation = models.BigIntegerField(null=True)
+    c_transfer_other = models.BigIntegerField(null=True)
+    c_medical_out_of_pocket = models.BigIntegerField(null=True)
+    c_education_expense = models.BigIntegerField(null=True)
+    p_wage_income = models.BigIntegerField(null=True)
+    p_business_income = models.BigIntegerField(null=True)
+    p_business_expense = models.BigIntegerField(null=True)
+    p_property_income = models.BigIntegerField(null=True)
+    p_transfer_family_planning = models.BigIntegerField(null=True)
+    p_transfer_dibao = models.BigIntegerField(null=True)
+    p_transfer_tekun = models.BigIntegerField(null=True)
+    p_transfer_pension = models.BigIntegerField(null=True)
+    p_transfer_eco_compensation = models.BigIntegerField(null=True)
+    p_transfer_other = models.BigIntegerField(null=True)
+    p_medical_out_of_pocket = models.BigIntegerField(null=True)
+    p_education_expense = models.BigIntegerField(null=True)
+
+    class Meta:
+        verbose_name = "农户筛查摘要"
+        verbose_name_plural = "农户筛查摘要"
+        indexes = [models.Index(fields=["region_id"], name="registry_summary_region")]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} 筛查摘要"
+
+
+class SummaryDirty(models.Model):
+    """A household whose :class:`HouseholdSummary` row is out of date (待刷新的筛查摘要),
+    appended by the registry tables' triggers and consumed by
+    :func:`minsheng.registry.summary.refresh_dirty`. Append-only; a household may appear more
+    than once."""
+
+    id = models.BigAutoField(primary_key=True)
+    household_id = models.BigIntegerField("农户")
+
+    class Meta:
+        verbose_name = "待刷新的筛查摘要"
+        verbose_name_plural = "待刷新的筛查摘要"
+
+    def __str__(self) -> str:
+        return f"{self.household_id}"

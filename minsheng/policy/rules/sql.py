@@ -33,7 +33,8 @@ storage in memory). Timings: ``docs/benchmarks.md``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from django.db import connection
 
@@ -62,6 +63,9 @@ from minsheng.policy.rules.text import (
 )
 
 VENDORS = ("sqlite", "postgresql")
+REGISTRY, SUMMARY = "registry", "summary"
+_SUMMARY_TABLE = "registry_householdsummary"  # registry.models.HouseholdSummary
+SOURCES = (REGISTRY, SUMMARY)
 COLUMNS = {"household_id": "BIGINT", "region_code": "VARCHAR(12)", "rule_id": "VARCHAR(64)",
            "rule_version": "INTEGER", "reason_code": "VARCHAR(64)", "status": "VARCHAR(8)",
            "measured": "TEXT", "threshold": "TEXT", "people": "BIGINT"}
@@ -280,29 +284,36 @@ def _param_exprs(groups: list[tuple[int, str | None, dict[str, Param]]], on: dt.
 def screening_sql(*, on: dt.date, region_code: str,
                   overrides: Mapping[str, object] | None = None,
                   parameters: ParameterSet | None = None,
-                  vendor: str | None = None) -> tuple[str, list[str]]:
+                  vendor: str | None = None, source: str = REGISTRY) -> tuple[str, list[str]]:
     """One SELECT yielding a row per (household, reason) with status risk or unknown for every
     non-archived household in ``region_code``'s subtree. See the package docstring for the
-    columns. Raises ParameterMissing when a household in scope has no value in force."""
+    columns. Raises ParameterMissing when a household in scope has no value in force.
+
+    ``source``: ``"registry"`` reads the registry tables themselves; ``"summary"`` reads the
+    screening summary (``registry.summary``), which the caller must have refreshed
+    (``summary.refresh_dirty``) and which only serves a date whose year is not before any
+    ledger year in scope (``summary_serves``). Both give the same rows."""
     return _build(on=on, region_code=region_code, sides=[overrides], parameters=parameters,
-                  vendor=vendor, figures=True)
+                  vendor=vendor, figures=True, source=source)
 
 
 def what_if_sql(*, on: dt.date, region_code: str, overrides: Mapping[str, object],
                 parameters: ParameterSet | None = None,
-                vendor: str | None = None) -> tuple[str, list[str]]:
+                vendor: str | None = None, source: str = REGISTRY) -> tuple[str, list[str]]:
     """Today's values and the hypothetical ones (``overrides``) in one pass over the registry:
     the rows ``screening_sql`` gives for each, with a last column ``side`` (0 today, 1 the
     what-if). Each household is read, joined and counted once; only the decisions are made
     twice. ``measured`` and ``threshold`` are NULL (a comparison counts households and people;
     it does not show figures)."""
     return _build(on=on, region_code=region_code, sides=[None, overrides],
-                  parameters=parameters, vendor=vendor, figures=False)
+                  parameters=parameters, vendor=vendor, figures=False, source=source)
 
 
 def _build(*, on: dt.date, region_code: str, sides: list[Mapping[str, object] | None],
            parameters: ParameterSet | None, vendor: str | None,
-           figures: bool) -> tuple[str, list[str]]:
+           figures: bool, source: str) -> tuple[str, list[str]]:
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {SOURCES}, not {source!r}")
     dialect = _Dialect(vendor or connection.vendor)
     source = active_set(parameters)
     prefix = significant_prefix(region_code)
@@ -333,7 +344,6 @@ def _build(*, on: dt.date, region_code: str, sides: list[Mapping[str, object] | 
                          else f"{coefficient} * {cents}")
         return f"(0 + {' + '.join(terms)})".replace("+ - ", "- ") if terms else "0"
 
-    medical = {alias: dialect.cents(f"{alias}.medical_out_of_pocket") for alias in ("l0", "l1")}
     water = (("water_quantity_ok", "水量"), ("water_quality_ok", "水质"),
              ("water_convenience_ok", "用水方便程度"), ("water_assurance_ok", "供水保障率"))
     any_false = " OR ".join(f"{column} = FALSE" for column, _ in water)
@@ -393,24 +403,18 @@ def _build(*, on: dt.date, region_code: str, sides: list[Mapping[str, object] | 
                         if reasons[code][1] != "NULL")
     threshold = " ".join(f"WHEN '{code}' THEN {reasons[code][2]}" for code in codes
                          if reasons[code][2] != "NULL")
-    has = {alias: f"{alias}.id IS NOT NULL" for alias in ("l0", "l1", "l2")}
-    members = dialect.members(
-        uninsured="NOT mb.medical_insurance",
-        out_of_school=[f"mb.school_stage = 'not_in_school' AND mb.birth_date > "
-                       f"{values['birth_lo']} AND mb.birth_date <= {values['birth_hi']}"
-                       for values in side_values])
-    per_side = []  # b's columns that differ by side, suffixed _k
-    for k, (values, coefficients) in enumerate(zip(side_values, side_coefficients, strict=True)):
-        per_side += [f"{expr} AS {column}_{k}" for column, expr in values.items()]
-        per_side += [
-            f"CASE WHEN {has['l0']} THEN {net('l0', coefficients)} WHEN {has['l1']} THEN "
-            f"{net('l1', coefficients)} END AS cur_net_{k}",
-            f"CASE WHEN {has['l0']} THEN (CASE WHEN {has['l1']} THEN {net('l1', coefficients)} "
-            f"END) ELSE (CASE WHEN {has['l2']} THEN {net('l2', coefficients)} END) END "
-            f"AS prev_net_{k}"]
+    birth_bounds = [(values["birth_lo"], values["birth_hi"]) for values in side_values]
+    if source == SUMMARY:
+        ctes = _summary_ctes(dialect, year=year, group_exprs=group_exprs,
+                             side_values=side_values, side_coefficients=side_coefficients,
+                             birth_bounds=birth_bounds, materialize=len(sides) > 1)
+    else:
+        ctes = _registry_ctes(dialect, year=year, group_exprs=group_exprs,
+                              side_values=side_values, side_coefficients=side_coefficients,
+                              birth_bounds=birth_bounds, net=net)
     common = ("hid, rc, cat, hg, water_quantity_ok, water_quality_ok, water_convenience_ok, "
               "water_assurance_ok, ly, medical")
-    decoded = members["decoded"]
+    decoded = ctes["decoded"]
     # c: one row per household and side, with that side's columns under the plain names.
     c = "\n  UNION ALL\n  ".join(
         f"SELECT {common}, {decoded['people']} AS people, {decoded['uninsured']} AS uninsured, "
@@ -418,12 +422,58 @@ def _build(*, on: dt.date, region_code: str, sides: list[Mapping[str, object] | 
         + ", ".join(f"{column}_{k} AS {column}" for column in [*values, "cur_net", "prev_net"])
         + f", {k} AS side FROM b"
         for k, values in enumerate(side_values))
-    side_columns = ",\n  ".join(per_side)
     if not figures:
         measured = threshold = ""
     sql = f"""WITH rs(code, rule_id, rule_version, status, bit) AS (VALUES {reason_rows}),
-hh AS NOT MATERIALIZED (SELECT h.id AS hid, h.region_id AS rc,
-  {", ".join(f"{expr} AS grp{k}" for k, expr in enumerate(group_exprs))}, h.category AS cat,
+{ctes["sql"]},
+c AS NOT MATERIALIZED ({c}),
+f AS MATERIALIZED (SELECT * FROM (SELECT c.*, {flags} AS flags FROM c) AS x
+  WHERE flags <> 0)
+SELECT f.hid AS household_id, f.rc AS region_code, rs.rule_id, rs.rule_version,
+  rs.code AS reason_code, rs.status,
+  {f"CASE rs.code {measured} END" if measured else "CAST(NULL AS TEXT)"} AS measured,
+  {f"CASE rs.code {threshold} END" if threshold else "CAST(NULL AS TEXT)"} AS threshold,
+  f.people{", f.side" if len(sides) > 1 else ""}
+FROM f CROSS JOIN rs WHERE (f.flags & rs.bit) <> 0"""
+    return sql, [prefix.ljust(12, "0"), prefix.ljust(12, "9")]
+
+
+def _group_columns(group_exprs: list[str]) -> str:
+    return ", ".join(f"{expr} AS grp{k}" for k, expr in enumerate(group_exprs))
+
+
+def _per_side(side_values: list[dict[str, str]], side_coefficients: list[dict[str, str]],
+              cur_net: Callable[[dict[str, str]], str],
+              prev_net: Callable[[dict[str, str]], str]) -> str:
+    """b's columns that differ by side, suffixed _k: the parameters and the two net incomes."""
+    columns = []
+    for k, (values, coefficients) in enumerate(zip(side_values, side_coefficients, strict=True)):
+        columns += [f"{expr} AS {column}_{k}" for column, expr in values.items()]
+        columns += [f"{cur_net(coefficients)} AS cur_net_{k}",
+                    f"{prev_net(coefficients)} AS prev_net_{k}"]
+    return ",\n  ".join(columns)
+
+
+def _registry_ctes(dialect: _Dialect, *, year: int, group_exprs: list[str],
+                   side_values: list[dict[str, str]], side_coefficients: list[dict[str, str]],
+                   birth_bounds: list[tuple[str, str]],
+                   net: Callable[[str, dict[str, str]], str]) -> dict[str, Any]:
+    """``hh`` and ``b`` from the registry tables: households, their members counted, and the
+    ledgers of the year, the year before and the one before that."""
+    has = {alias: f"{alias}.id IS NOT NULL" for alias in ("l0", "l1", "l2")}
+    medical = {alias: dialect.cents(f"{alias}.medical_out_of_pocket") for alias in ("l0", "l1")}
+    members = dialect.members(
+        uninsured="NOT mb.medical_insurance",
+        out_of_school=[f"mb.school_stage = 'not_in_school' AND mb.birth_date > {lo} "
+                       f"AND mb.birth_date <= {hi}" for lo, hi in birth_bounds])
+    side_columns = _per_side(
+        side_values, side_coefficients,
+        lambda k: (f"CASE WHEN {has['l0']} THEN {net('l0', k)} WHEN {has['l1']} THEN "
+                   f"{net('l1', k)} END"),
+        lambda k: (f"CASE WHEN {has['l0']} THEN (CASE WHEN {has['l1']} THEN {net('l1', k)} "
+                   f"END) ELSE (CASE WHEN {has['l2']} THEN {net('l2', k)} END) END"))
+    sql = f"""hh AS NOT MATERIALIZED (SELECT h.id AS hid, h.region_id AS rc,
+  {_group_columns(group_exprs)}, h.category AS cat,
   h.housing_grade AS hg, h.water_quantity_ok, h.water_quality_ok, h.water_convenience_ok,
   h.water_assurance_ok
   FROM registry_household h WHERE NOT h.archived AND h.region_id >= %s AND h.region_id <= %s),
@@ -437,14 +487,65 @@ hh AS NOT MATERIALIZED (SELECT h.id AS hid, h.region_id AS rc,
   FROM hh{members["join"]}
   LEFT JOIN registry_incomeledger l0 ON l0.household_id = hh.hid AND l0.year = {year}
   LEFT JOIN registry_incomeledger l1 ON l1.household_id = hh.hid AND l1.year = {year - 1}
-  LEFT JOIN registry_incomeledger l2 ON l2.household_id = hh.hid AND l2.year = {year - 2}),
-c AS NOT MATERIALIZED ({c}),
-f AS MATERIALIZED (SELECT * FROM (SELECT c.*, {flags} AS flags FROM c) AS x
-  WHERE flags <> 0)
-SELECT f.hid AS household_id, f.rc AS region_code, rs.rule_id, rs.rule_version,
-  rs.code AS reason_code, rs.status,
-  {f"CASE rs.code {measured} END" if measured else "CAST(NULL AS TEXT)"} AS measured,
-  {f"CASE rs.code {threshold} END" if threshold else "CAST(NULL AS TEXT)"} AS threshold,
-  f.people{", f.side" if len(sides) > 1 else ""}
-FROM f CROSS JOIN rs WHERE (f.flags & rs.bit) <> 0"""
-    return sql, [prefix.ljust(12, "0"), prefix.ljust(12, "9")]
+  LEFT JOIN registry_incomeledger l2 ON l2.household_id = hh.hid AND l2.year = {year - 2})"""
+    return {"sql": sql, "decoded": members["decoded"]}
+
+
+def _summary_ctes(dialect: _Dialect, *, year: int, group_exprs: list[str],
+                  side_values: list[dict[str, str]], side_coefficients: list[dict[str, str]],
+                  birth_bounds: list[tuple[str, str]], materialize: bool) -> dict[str, Any]:
+    """``hh`` and ``b`` from the screening summary (``registry.summary``): one row per
+    household with its members counted and its latest two ledgers in 分. A ledger year in
+    (year − 1, year) is the current one, as the registry form's l0/l1; the year before it is
+    the previous one. A compulsory-age child out of school is decided from the earliest and
+    latest birth date of the members not in school; only when those lie on both sides of the
+    age window (two or more such members) are the members themselves counted."""
+    current = f"hh.ledger_year IN ({year}, {year - 1})"
+
+    def net(prefix: str, coefficients: dict[str, str]) -> str:
+        terms = [f"{'' if k == '1' else '- ' if k == '-1' else f'{k} * '}hh.{prefix}_{name}"
+                 for name, k in coefficients.items()]
+        if not terms:
+            return "0"
+        return ("(0 + " + " + ".join(terms) + ")").replace("+ - ", "- ")
+
+    out_of_school = []
+    for k, (lo, hi) in enumerate(birth_bounds):
+        inside = " OR ".join(f"(hh.out_of_school_born_{end} > {lo} AND "
+                             f"hh.out_of_school_born_{end} <= {hi})" for end in ("min", "max"))
+        out_of_school.append(
+            f"CASE WHEN hh.out_of_school = 0 THEN 0 WHEN {inside} THEN 1 "
+            f"WHEN hh.out_of_school_born_min > {hi} OR hh.out_of_school_born_max <= {lo} "
+            f"THEN 0 ELSE (SELECT COUNT(*) FROM registry_member x WHERE x.household_id = hh.hid "
+            f"AND x.active AND x.school_stage = 'not_in_school' AND x.birth_date > {lo} "
+            f"AND x.birth_date <= {hi}) END AS out_of_school_{k}")
+    side_columns = _per_side(
+        side_values, side_coefficients,
+        lambda k: f"CASE WHEN {current} THEN {net('c', k)} END",
+        lambda k: f"CASE WHEN {current} AND hh.has_previous THEN {net('p', k)} END")
+    sql = f"""hh AS NOT MATERIALIZED (SELECT h.*, h.household_id AS hid,
+  {_group_columns(group_exprs)}
+  FROM {_SUMMARY_TABLE} h WHERE h.region_id >= %s AND h.region_id <= %s),
+b AS {"" if materialize else "NOT "}MATERIALIZED (SELECT hh.hid, hh.region_id AS rc,
+  hh.category AS cat, hh.housing_grade AS hg, hh.water_quantity_ok, hh.water_quality_ok,
+  hh.water_convenience_ok, hh.water_assurance_ok, hh.people, hh.uninsured,
+  {", ".join(out_of_school)},
+  CASE WHEN {current} THEN hh.ledger_year END AS ly,
+  CASE WHEN {current} THEN hh.c_medical_out_of_pocket END AS medical,
+  {side_columns}
+  FROM hh)"""
+    decoded = {"people": "people", "uninsured": "uninsured",
+               **{f"out_of_school_{k}": f"out_of_school_{k}" for k in range(len(birth_bounds))}}
+    return {"sql": sql, "decoded": decoded}
+
+
+def summary_serves(*, on: dt.date, region_code: str) -> bool:
+    """Whether the screening summary can answer for ``on`` in the region: it keeps each
+    household's two latest ledgers, so a date before a ledger year in scope (a screening of
+    an earlier year) needs the registry form."""
+    prefix = significant_prefix(region_code)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {_SUMMARY_TABLE} WHERE region_id >= %s "
+                       "AND region_id <= %s AND ledger_year > %s LIMIT 1",
+                       [prefix.ljust(12, "0"), prefix.ljust(12, "9"), on.year])
+        return cursor.fetchone() is None
