@@ -497,21 +497,17 @@ def _simulate(run: ScreeningRun, overrides: Mapping[str, Any]) -> tuple[dict[str
     region = run.region
     with connection.cursor() as cursor:  # temporary tables: see _screen
         screening_tune(cursor)
-        # Today's values and the what-if's in one pass of the rules' SELECT (side 0 and 1).
-        sql, params = rules_module().what_if_sql(
+        # Today's values and the what-if's decided in one pass over the households: a row per
+        # household with some reason on either side and both sides' reasons as bits.
+        sql, params = rules_module().sql.what_if_flags_sql(
             on=run.on, region_code=region.code, overrides=overrides,
             source=rules_source(on=run.on, region=region))
         _drop(cursor, WHAT_IF)
         cursor.execute(f"CREATE TEMPORARY TABLE {WHAT_IF} AS {sql}", params)
-        cursor.execute(f"CREATE INDEX {WHAT_IF}_hh ON {WHAT_IF} (side, household_id, "
-                       "reason_code)")
-        if connection.vendor == "postgresql":
-            cursor.execute(f"ANALYZE {WHAT_IF}")
         evaluated = _evaluated(cursor, region)
         rows = _compare_by_reason(cursor)
         townships = _compare_by_township(cursor)
-        flagged = _scalar(cursor, f"SELECT COUNT(DISTINCT household_id) FROM {WHAT_IF} "
-                          "WHERE side = 1")
+        flagged = _scalar(cursor, f"SELECT COUNT(*) FROM {WHAT_IF} WHERE flags1 <> 0")
         _drop(cursor, WHAT_IF)
     names = dict(Region.objects.filter(
         code__in={r["township"].ljust(12, "0") for r in rows + townships})
@@ -527,37 +523,28 @@ def _simulate(run: ScreeningRun, overrides: Mapping[str, Any]) -> tuple[dict[str
                     "resolved": totals["leaving_households"], "still_open": 0}
 
 
-def _side(*, side: int, by_reason: bool) -> str:
-    """One side of the comparison (0 today, 1 the what-if): each unit (a household, or a
-    household and reason) of that side with its township, people and whether the other side
-    lacks it (``lone``)."""
-    unit = "household_id, reason_code" if by_reason else "household_id"
-    match = "b.household_id = a.household_id" + (
-        " AND b.reason_code = a.reason_code" if by_reason else "")
-    reason = "a.reason_code, " if by_reason else ""
-    return (f"SELECT {side} AS side, a.township, {reason}a.people, "
-            f"CASE WHEN EXISTS (SELECT 1 FROM {WHAT_IF} b WHERE b.side = {1 - side} AND "
-            f"{match}) THEN 0 ELSE 1 END AS lone "
-            f"FROM (SELECT {unit}, SUBSTR(MAX(region_code), 1, 9) AS township, "
-            f"MAX(people) AS people FROM {WHAT_IF} WHERE side = {side} GROUP BY {unit}) a")
-
-
 def _compare(cursor: Any, *, by_reason: bool) -> list[dict[str, Any]]:
     """Households and people per township (and reason): in the baseline, in the what-if, and
-    entering (only in the what-if) or leaving (only in the baseline)."""
-    key = "township, reason_code" if by_reason else "township"
-    cursor.execute(
-        f"SELECT {key}, "
-        "SUM(CASE WHEN side = 0 THEN 1 ELSE 0 END), SUM(CASE WHEN side = 0 THEN people ELSE 0 END), "
-        "SUM(CASE WHEN side = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN side = 1 THEN people ELSE 0 END), "
-        "SUM(CASE WHEN side = 1 THEN lone ELSE 0 END), "
-        "SUM(CASE WHEN side = 1 AND lone = 1 THEN people ELSE 0 END), "
-        "SUM(CASE WHEN side = 0 THEN lone ELSE 0 END), "
-        "SUM(CASE WHEN side = 0 AND lone = 1 THEN people ELSE 0 END) "
-        f"FROM ({_side(side=0, by_reason=by_reason)} UNION ALL "
-        f"{_side(side=1, by_reason=by_reason)}) x "
-        f"GROUP BY {key} ORDER BY {key}")
-    names = ("township", "reason_code") if by_reason else ("township",)
+    entering (only in the what-if) or leaving (only in the baseline). One aggregate over the
+    what-if's rows (household, people, today's reason bits ``flags0``, the what-if's
+    ``flags1``): by township a household counts where any bit is set; by reason, where that
+    reason's bit is."""
+    if by_reason:
+        bits = rules_module().sql.reason_bits()
+        reasons = " UNION ALL ".join(f"SELECT '{code}' AS code, {bit} AS bit"
+                                     for code, bit in bits.items())
+        base, what_if = "(w.flags0 & r.bit) <> 0", "(w.flags1 & r.bit) <> 0"
+        source = f"{WHAT_IF} w JOIN ({reasons}) r ON ((w.flags0 | w.flags1) & r.bit) <> 0"
+        key, names = "SUBSTR(w.region_code, 1, 9), r.code", ("township", "reason_code")
+    else:
+        base, what_if = "w.flags0 <> 0", "w.flags1 <> 0"
+        source = f"{WHAT_IF} w"
+        key, names = "SUBSTR(w.region_code, 1, 9)", ("township",)
+    entering, leaving = f"{what_if} AND NOT ({base})", f"{base} AND NOT ({what_if})"
+    sums = ", ".join(
+        f"SUM(CASE WHEN {condition} THEN {value} ELSE 0 END)"
+        for condition in (base, what_if, entering, leaving) for value in ("1", "w.people"))
+    cursor.execute(f"SELECT {key}, {sums} FROM {source} GROUP BY {key} ORDER BY {key}")
     width = len(names)
     return [{**dict(zip(names, row[:width], strict=True)),
              **dict(zip(_COUNT_KEYS, (int(v or 0) for v in row[width:]), strict=True))}

@@ -33,6 +33,7 @@ storage in memory). Timings: ``docs/benchmarks.md``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -309,15 +310,32 @@ def what_if_sql(*, on: dt.date, region_code: str, overrides: Mapping[str, object
                   parameters=parameters, vendor=vendor, figures=False, source=source)
 
 
+def what_if_flags_sql(*, on: dt.date, region_code: str, overrides: Mapping[str, object],
+                      parameters: ParameterSet | None = None, vendor: str | None = None,
+                      source: str = REGISTRY) -> tuple[str, list[str]]:
+    """Today's values and the hypothetical ones, decided on one row per household:
+    ``(household_id, region_code, people, flags0, flags1)`` for every household that has some
+    reason on either side, where bit ``REASON_BITS[code]`` of ``flags0`` (today) or ``flags1``
+    (what-if) says the reason holds. A comparison by township and reason is then one
+    aggregate over these rows (``monitoring.services``), with no second pass to pair the
+    sides. The same decisions as ``what_if_sql``."""
+    return _build(on=on, region_code=region_code, sides=[None, overrides],
+                  parameters=parameters, vendor=vendor, figures=False, source=source,
+                  flags_only=True)
+
+
 def _build(*, on: dt.date, region_code: str, sides: list[Mapping[str, object] | None],
            parameters: ParameterSet | None, vendor: str | None,
-           figures: bool, source: str) -> tuple[str, list[str]]:
+           figures: bool, source: str, flags_only: bool = False) -> tuple[str, list[str]]:
     if source not in SOURCES:
         raise ValueError(f"source must be one of {SOURCES}, not {source!r}")
     dialect = _Dialect(vendor or connection.vendor)
     source = active_set(parameters)
     prefix = significant_prefix(region_code)
     columns = dict(COLUMNS) if len(sides) == 1 else {**COLUMNS, "side": "INTEGER"}
+    if flags_only:
+        columns = {"household_id": "BIGINT", "region_code": "VARCHAR(12)", "people": "BIGINT",
+                   "flags0": "BIGINT", "flags1": "BIGINT"}
     side_groups = [_groups(prefix, on, source, coerce_overrides(overrides, source))
                    for overrides in sides]
     if not all(side_groups):  # no household in scope can be evaluated: no values to compute
@@ -407,7 +425,8 @@ def _build(*, on: dt.date, region_code: str, sides: list[Mapping[str, object] | 
     if source == SUMMARY:
         ctes = _summary_ctes(dialect, year=year, group_exprs=group_exprs,
                              side_values=side_values, side_coefficients=side_coefficients,
-                             birth_bounds=birth_bounds, materialize=len(sides) > 1)
+                             birth_bounds=birth_bounds,
+                             materialize=len(sides) > 1 and not flags_only)
     else:
         ctes = _registry_ctes(dialect, year=year, group_exprs=group_exprs,
                               side_values=side_values, side_coefficients=side_coefficients,
@@ -415,6 +434,9 @@ def _build(*, on: dt.date, region_code: str, sides: list[Mapping[str, object] | 
     common = ("hid, rc, cat, hg, water_quantity_ok, water_quality_ok, water_convenience_ok, "
               "water_assurance_ok, ly, medical")
     decoded = ctes["decoded"]
+    if flags_only:
+        return _flags_sql(ctes, common=common, sides=len(sides), side_values=side_values,
+                          flags=flags), [prefix.ljust(12, "0"), prefix.ljust(12, "9")]
     # c: one row per household and side, with that side's columns under the plain names.
     c = "\n  UNION ALL\n  ".join(
         f"SELECT {common}, {decoded['people']} AS people, {decoded['uninsured']} AS uninsured, "
@@ -436,6 +458,39 @@ SELECT f.hid AS household_id, f.rc AS region_code, rs.rule_id, rs.rule_version,
   f.people{", f.side" if len(sides) > 1 else ""}
 FROM f CROSS JOIN rs WHERE (f.flags & rs.bit) <> 0"""
     return sql, [prefix.ljust(12, "0"), prefix.ljust(12, "9")]
+
+
+# The columns of a household row that differ by side (suffixed _k in ``b``), besides the
+# parameter columns.
+_SIDE_COLUMNS = ("cur_net", "prev_net", "out_of_school")
+
+
+def _flags_sql(ctes: dict[str, Any], *, common: str, sides: int,
+               side_values: list[dict[str, str]], flags: str) -> str:
+    """``what_if_flags_sql``'s text: ``b`` decoded once (``c2``), and the reasons' bit sum
+    written once per side over that side's columns (the plain names suffixed ``_k``)."""
+    decoded = ctes["decoded"]
+    per_side = [*side_values[0], "cur_net", "prev_net"]
+    columns = [f"{decoded['people']} AS people", f"{decoded['uninsured']} AS uninsured"]
+    for k in range(sides):
+        columns.append(f"{decoded[f'out_of_school_{k}']} AS out_of_school_{k}")
+        columns += [f"{column}_{k}" for column in per_side]
+    names = sorted({*side_values[0], *_SIDE_COLUMNS}, key=len, reverse=True)
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b")
+    side_flags = [pattern.sub(lambda match, k=k: f"{match.group(1)}_{k}", flags)
+                  for k in range(sides)]
+    return f"""WITH {ctes["sql"]},
+c2 AS NOT MATERIALIZED (SELECT {common}, {", ".join(columns)} FROM b),
+f AS NOT MATERIALIZED (SELECT hid, rc, people,
+  {", ".join(f"{expr} AS flags{k}" for k, expr in enumerate(side_flags))} FROM c2)
+SELECT hid AS household_id, rc AS region_code, people, flags0, flags1 FROM f
+WHERE flags0 <> 0 OR flags1 <> 0"""
+
+
+def reason_bits() -> dict[str, int]:
+    """Each reason code's bit in the screening SQL's ``flags`` (``what_if_flags_sql``)."""
+    codes = [code for rule in RULES_BY_ID.values() for code in rule.reason_codes]
+    return {code: 1 << bit for bit, code in enumerate(codes)}
 
 
 def _group_columns(group_exprs: list[str]) -> str:

@@ -100,3 +100,18 @@ def test_what_if_sql_gives_both_sides_in_one_pass(case, source, personas):
             expected = sorted(row[:6] + row[8:] for row in cursor.fetchall())
         assert sorted(row[:6] + row[8:9] for row in rows if row[-1] == side) == expected
         assert all(row[0] == household.pk for row in rows)
+    # The flags form (the what-if service's): the same (household, reason) pairs per side,
+    # as bits on one row per household.
+    flags_sql, flags_params = rules.sql.what_if_flags_sql(
+        on=case.on, region_code="43", overrides=case.overrides, parameters=case.parameters(),
+        source=source)
+    with connection.cursor() as cursor:
+        cursor.execute(flags_sql, flags_params)
+        flagged = cursor.fetchall()
+    bits = rules.sql.reason_bits()
+    for side in (0, 1):
+        from_bits = sorted((hid, code) for hid, _rc, _people, *sides in flagged
+                           for code, bit in bits.items() if sides[side] & bit)
+        assert from_bits == sorted((row[0], row[4]) for row in rows if row[-1] == side)
+    assert all(people == household.members.filter(active=True).count()
+               for _hid, _rc, people, *_ in flagged)
