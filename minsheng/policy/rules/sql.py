@@ -330,14 +330,14 @@ def _build(*, on: dt.date, region_code: str, sides: list[Mapping[str, object] | 
     if source not in SOURCES:
         raise ValueError(f"source must be one of {SOURCES}, not {source!r}")
     dialect = _Dialect(vendor or connection.vendor)
-    source = active_set(parameters)
+    parameter_set = active_set(parameters)
     prefix = significant_prefix(region_code)
     columns = dict(COLUMNS) if len(sides) == 1 else {**COLUMNS, "side": "INTEGER"}
     if flags_only:
         columns = {"household_id": "BIGINT", "region_code": "VARCHAR(12)", "people": "BIGINT",
                    "flags0": "BIGINT", "flags1": "BIGINT"}
-    side_groups = [_groups(prefix, on, source, coerce_overrides(overrides, source))
-                   for overrides in sides]
+    side_groups = [_groups(prefix, on, parameter_set,
+                           coerce_overrides(overrides, parameter_set)) for overrides in sides]
     if not all(side_groups):  # no household in scope can be evaluated: no values to compute
         typed = ", ".join(f"CAST(NULL AS {kind}) AS {column}" for column, kind in columns.items())
         return f"SELECT {typed} WHERE 1 = 0", []
@@ -374,39 +374,50 @@ def _build(*, on: dt.date, region_code: str, sides: list[Mapping[str, object] | 
     drop = "(prev_net - cur_net)"
     fixed2 = dialect.fixed
     # reason → (condition on a household row, measured, threshold); see the package docstring.
-    reasons: dict[str, tuple[str, str, str]] = {
+    # reason → (guard, rest of the condition, measured, threshold): the reason holds where
+    # guard AND rest. The guards come in mutually exclusive alternatives (``switches``), so the
+    # bit sum tests each guard once per household (``_bit_sum``).
+    with_ledger, without_ledger = "ly IS NOT NULL", "ly IS NULL"
+    with_members, without_members = "people > 0", "people = 0"
+    unsafe, ungraded = "hg IN ('C', 'D')", "hg = ''"
+    water_fails, water_unknown = f"({any_false})", f"({none_false}) AND ({any_null})"
+    switches = [(without_ledger, with_ledger), (without_members, with_members),
+                (unsafe, ungraded), (water_fails, water_unknown)]
+    guarded: dict[str, tuple[str, str, str, str]] = {
         "income_below_range": (
-            "ly IS NOT NULL AND people > 0 AND cur_net < range_c * people",
+            with_ledger, "people > 0 AND cur_net < range_c * people",
             fixed2(floor_div("cur_net", "people"), 2), "range_t"),
-        "income_ledger_missing": ("ly IS NULL", "NULL", "NULL"),
-        "income_members_missing": ("people = 0", "NULL", "NULL"),
+        "income_ledger_missing": (without_ledger, "", "NULL", "NULL"),
+        "income_members_missing": (without_members, "", "NULL", "NULL"),
         "medical_over_income_share": (
-            "ly IS NOT NULL AND medical > 0 AND medical * share_den > share_num * cur_net",
+            with_ledger, "medical > 0 AND medical * share_den > share_num * cur_net",
             fixed2("medical", 2), fixed2(floor_div("share_num * cur_net", "share_den"), 2)),
         "medical_over_threshold": (
-            "ly IS NOT NULL AND medical > 0 AND medical >= "
+            with_ledger, "medical > 0 AND medical >= "
             "CASE WHEN cat = 'lifted' THEN med_lifted_c ELSE med_others_c END",
             fixed2("medical", 2), "CASE WHEN cat = 'lifted' THEN med_lifted_t ELSE med_others_t END"),
-        "medical_ledger_missing": ("ly IS NULL", "NULL", "NULL"),
+        "medical_ledger_missing": (without_ledger, "", "NULL", "NULL"),
         "income_dropped": (
-            f"ly IS NOT NULL AND prev_net > 0 AND {drop} * drop_den >= drop_num * prev_net",
+            with_ledger, f"prev_net > 0 AND {drop} * drop_den >= drop_num * prev_net",
             fixed2(floor_div(f"{drop} * 10000", "prev_net"), 4), "drop_t"),
-        "income_drop_ledger_missing": ("ly IS NULL", "NULL", "NULL"),
-        "income_drop_previous_missing": ("ly IS NOT NULL AND prev_net IS NULL",
+        "income_drop_ledger_missing": (without_ledger, "", "NULL", "NULL"),
+        "income_drop_previous_missing": (with_ledger, "prev_net IS NULL",
                                          "CAST(ly - 1 AS TEXT)", "NULL"),
         "child_out_of_school": (
-            "people > 0 AND out_of_school > 0",
+            with_members, "out_of_school > 0",
             dialect.names("x.school_stage = 'not_in_school' AND x.birth_date > f.birth_lo "
                           "AND x.birth_date <= f.birth_hi"), "NULL"),
-        "education_members_missing": ("people = 0", "NULL", "NULL"),
-        "member_uninsured": ("people > 0 AND uninsured > 0",
+        "education_members_missing": (without_members, "", "NULL", "NULL"),
+        "member_uninsured": (with_members, "uninsured > 0",
                              dialect.names("NOT x.medical_insurance"), "NULL"),
-        "insurance_members_missing": ("people = 0", "NULL", "NULL"),
-        "housing_unsafe": ("hg IN ('C', 'D')", "hg", "NULL"),
-        "housing_grade_missing": ("hg = ''", "NULL", "NULL"),
-        "water_failing": (f"({any_false})", failing, "NULL"),
-        "water_unchecked": (f"({none_false}) AND ({any_null})", unchecked, "NULL"),
+        "insurance_members_missing": (without_members, "", "NULL", "NULL"),
+        "housing_unsafe": (unsafe, "", "hg", "NULL"),
+        "housing_grade_missing": (ungraded, "", "NULL", "NULL"),
+        "water_failing": (water_fails, "", failing, "NULL"),
+        "water_unchecked": (water_unknown, "", unchecked, "NULL"),
     }
+    reasons = {code: (f"{guard} AND {rest}" if rest else guard, measured, threshold)
+               for code, (guard, rest, measured, threshold) in guarded.items()}
     codes = [code for rule in RULES_BY_ID.values() for code in rule.reason_codes]
     if sorted(codes) != sorted(reasons):  # pragma: no cover - a rule gained a reason without SQL
         raise RuntimeError("every reason code needs its SQL condition in rules.sql")
@@ -415,8 +426,8 @@ def _build(*, on: dt.date, region_code: str, sides: list[Mapping[str, object] | 
         f"'{'unknown' if code in UNKNOWN_REASONS else 'risk'}', {1 << bit})"
         for bit, (code, rule) in enumerate((code, rule) for rule in RULES_BY_ID.values()
                                            for code in rule.reason_codes))
-    flags = " + ".join(f"(CASE WHEN {reasons[code][0]} THEN {1 << bit} ELSE 0 END)"
-                       for bit, code in enumerate(codes))
+    bits = {code: 1 << bit for bit, code in enumerate(codes)}
+    flags = _bit_sum([(bits[code], *guarded[code][:2]) for code in codes], switches)
     measured = " ".join(f"WHEN '{code}' THEN {reasons[code][1]}" for code in codes
                         if reasons[code][1] != "NULL")
     threshold = " ".join(f"WHEN '{code}' THEN {reasons[code][2]}" for code in codes
@@ -426,7 +437,7 @@ def _build(*, on: dt.date, region_code: str, sides: list[Mapping[str, object] | 
         ctes = _summary_ctes(dialect, year=year, group_exprs=group_exprs,
                              side_values=side_values, side_coefficients=side_coefficients,
                              birth_bounds=birth_bounds,
-                             materialize=len(sides) > 1 and not flags_only)
+                             materialize=not flags_only)
     else:
         ctes = _registry_ctes(dialect, year=year, group_exprs=group_exprs,
                               side_values=side_values, side_coefficients=side_coefficients,
@@ -435,8 +446,11 @@ def _build(*, on: dt.date, region_code: str, sides: list[Mapping[str, object] | 
               "water_assurance_ok, ly, medical")
     decoded = ctes["decoded"]
     if flags_only:
-        return _flags_sql(ctes, common=common, sides=len(sides), side_values=side_values,
-                          flags=flags), [prefix.ljust(12, "0"), prefix.ljust(12, "9")]
+        conditions = [(bits[code], *guarded[code][:2]) for code in codes]
+        return _flags_sql(ctes, common=common, side_values=side_values,
+                          side_coefficients=side_coefficients, conditions=conditions,
+                          switches=switches), \
+            [prefix.ljust(12, "0"), prefix.ljust(12, "9")]
     # c: one row per household and side, with that side's columns under the plain names.
     c = "\n  UNION ALL\n  ".join(
         f"SELECT {common}, {decoded['people']} AS people, {decoded['uninsured']} AS uninsured, "
@@ -465,26 +479,72 @@ FROM f CROSS JOIN rs WHERE (f.flags & rs.bit) <> 0"""
 _SIDE_COLUMNS = ("cur_net", "prev_net", "out_of_school")
 
 
-def _flags_sql(ctes: dict[str, Any], *, common: str, sides: int,
-               side_values: list[dict[str, str]], flags: str) -> str:
-    """``what_if_flags_sql``'s text: ``b`` decoded once (``c2``), and the reasons' bit sum
-    written once per side over that side's columns (the plain names suffixed ``_k``)."""
+def _flags_sql(ctes: dict[str, Any], *, common: str, side_values: list[dict[str, str]],
+               side_coefficients: list[dict[str, str]],
+               conditions: list[tuple[int, str, str]],
+               switches: list[tuple[str, ...]]) -> str:
+    """``what_if_flags_sql``'s text: ``b`` decoded once (``c2``); today's reasons as a bit sum
+    over side 0's columns (the plain names suffixed ``_0``). The what-if's bits are today's,
+    except for the reasons whose condition reads a column the hypothetical values change:
+    only those are decided again, over side 1's columns."""
     decoded = ctes["decoded"]
     per_side = [*side_values[0], "cur_net", "prev_net"]
     columns = [f"{decoded['people']} AS people", f"{decoded['uninsured']} AS uninsured"]
-    for k in range(sides):
+    for k in range(2):
         columns.append(f"{decoded[f'out_of_school_{k}']} AS out_of_school_{k}")
         columns += [f"{column}_{k}" for column in per_side]
+    changed = {name for name, expr in side_values[0].items() if side_values[1][name] != expr}
+    if side_coefficients[0] != side_coefficients[1]:
+        changed |= {"cur_net", "prev_net"}
+    if {side_values[0][n] for n in ("birth_lo", "birth_hi")} != \
+            {side_values[1][n] for n in ("birth_lo", "birth_hi")}:
+        changed.add("out_of_school")
     names = sorted({*side_values[0], *_SIDE_COLUMNS}, key=len, reverse=True)
     pattern = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b")
-    side_flags = [pattern.sub(lambda match, k=k: f"{match.group(1)}_{k}", flags)
-                  for k in range(sides)]
+
+    def on_side(condition: str, k: int) -> str:
+        return pattern.sub(lambda match: f"{match.group(1)}_{k}", condition)
+
+    def reads_changed(condition: str) -> bool:
+        return any(match.group(1) in changed for match in pattern.finditer(condition))
+
+    def bit_sum(items: list[tuple[int, str, str]], k: int) -> str:
+        return on_side(_bit_sum(items, switches), k)
+
+    redecided = [item for item in conditions if reads_changed(f"{item[1]} {item[2]}")]
+    kept = sum(item[0] for item in conditions if item not in redecided)
     return f"""WITH {ctes["sql"]},
 c2 AS NOT MATERIALIZED (SELECT {common}, {", ".join(columns)} FROM b),
-f AS NOT MATERIALIZED (SELECT hid, rc, people,
-  {", ".join(f"{expr} AS flags{k}" for k, expr in enumerate(side_flags))} FROM c2)
-SELECT hid AS household_id, rc AS region_code, people, flags0, flags1 FROM f
+f AS MATERIALIZED (SELECT hid, rc, people, {bit_sum(conditions, 0)} AS flags0,
+  {bit_sum(redecided, 1)} AS redecided1 FROM c2),
+g AS NOT MATERIALIZED (SELECT hid, rc, people, flags0,
+  (flags0 & {kept}) + redecided1 AS flags1 FROM f)
+SELECT hid AS household_id, rc AS region_code, people, flags0, flags1 FROM g
 WHERE flags0 <> 0 OR flags1 <> 0"""
+
+
+def _bit_sum(items: list[tuple[int, str, str]], switches: list[tuple[str, ...]]) -> str:
+    """SQL of the sum of the bits whose reasons hold: items are (bit, guard, rest). Items are
+    grouped by their guard's alternatives (``switches``: mutually exclusive guards), each group
+    one ``CASE WHEN guard₁ THEN … WHEN guard₂ THEN … ELSE 0 END``, so a guard is tested once;
+    within a guard the bits of the items whose rest is empty add up to a constant."""
+    parts = []
+    for alternatives in switches:
+        whens = []
+        for guard in alternatives:
+            mine = [(bit, rest) for bit, g, rest in items if g == guard]
+            if not mine:
+                continue
+            constant = sum(bit for bit, rest in mine if not rest)
+            terms = ([str(constant)] if constant else []) + [
+                f"(CASE WHEN {rest} THEN {bit} ELSE 0 END)" for bit, rest in mine if rest]
+            whens.append(f"WHEN {guard} THEN {' + '.join(terms)}")
+        if whens:
+            parts.append(f"(CASE {' '.join(whens)} ELSE 0 END)")
+    if sum(1 for _bit, guard, _rest in items
+           if not any(guard in alternatives for alternatives in switches)):
+        raise RuntimeError("every reason's guard must be one of the switches")  # pragma: no cover
+    return " + ".join(parts) or "0"
 
 
 def reason_bits() -> dict[str, int]:
