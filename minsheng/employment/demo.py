@@ -110,10 +110,12 @@ def demo_employment_generate(*, county_code: str, seed: int,
                     workshop=workshop, name=member.name, id_number=member.id_number,
                     member=member, category=WorkerCategory.LIFTED, contract_start=start,
                     contract_months=12 if j % 4 else 6)
-            WorkshopSubsidy.objects.create(workshop=workshop, kind=SubsidyKind.JOB_STABILITY,
-                                           amount=Decimal(2000 * len(lifted[:4 + i % 3])),
-                                           granted_on=start + dt.timedelta(days=60),
-                                           note="按吸纳脱贫人口人数发放（演示）")
+            hired = len(lifted[:4 + i % 3])
+            if hired:  # a subsidy per 脱贫 worker taken on; none in a village without them
+                WorkshopSubsidy.objects.create(
+                    workshop=workshop, kind=SubsidyKind.JOB_STABILITY,
+                    amount=Decimal(2000 * hired), granted_on=start + dt.timedelta(days=60),
+                    note="按吸纳脱贫人口人数发放（演示）")
             if i == 1:
                 stop = start + dt.timedelta(days=90)
                 for frm, to, day, why in (("producing", "stopped", stop, "订单不足（演示）"),

@@ -208,9 +208,11 @@ def _scalar(cursor: Any, sql: str, params: Iterable[Any] = ()) -> int:
 
 
 def _evaluated(cursor: Any, region: Region) -> int:
+    """Households evaluated: the non-archived ones in scope, one summary row each (the summary
+    was brought up to date at the start of the run, ``rules_source``)."""
     lo, hi = region.bounds
-    return _scalar(cursor, "SELECT COUNT(*) FROM registry_household "
-                   "WHERE region_id >= %s AND region_id <= %s AND archived = %s", [lo, hi, False])
+    return _scalar(cursor, "SELECT COUNT(*) FROM registry_householdsummary "
+                   "WHERE region_id >= %s AND region_id <= %s", [lo, hi])
 
 
 def _json(expr_pairs: list[tuple[str, str]]) -> str:

@@ -337,7 +337,11 @@ class HouseholdSummary(models.Model):
     class Meta:
         verbose_name = "农户筛查摘要"
         verbose_name_plural = "农户筛查摘要"
-        indexes = [models.Index(fields=["region_id"], name="registry_summary_region")]
+        indexes = [
+            models.Index(fields=["region_id"], name="registry_summary_region"),
+            # Finds at once whether any ledger is newer than a screening's year (rare).
+            models.Index(fields=["ledger_year"], name="registry_summary_ledger_year"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.household_id} 筛查摘要"

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files import File
+from django.utils import timezone
 
 from minsheng.core.batches import ImportStatus
 from minsheng.core.imports import batch_apply, batch_create, batch_import, batch_validate
@@ -75,7 +76,8 @@ class LabourImportTests:
         rows.append([4, "某某", id_of("曾祥月"), "2025-10", "务工", "", "", 1, 100, ""])
         rows.append([5, "曾祥月", id_of("曾祥月"), "2025年10月", "未就业", "", "", 0, "", "其他"])
         rows.append([6, "钱七", "430523199001011234", "2025-10", "未就业", "", "", 0, "", "其他"])
-        rows.append([7, "孙八", id_of("王二"), "2026-12", "未就业", "", "", 0, "", "外出"])
+        future = f"{timezone.localdate().year + 1}-01"  # a month that has not come yet
+        rows.append([7, "孙八", id_of("王二"), future, "未就业", "", "", 0, "", "外出"])
         batch = run(personas["village_monitor"], write_sheet(tmp_path / "bad.xlsx",
                                                              LABOUR_HEADER, rows))
         assert batch.status == ImportStatus.REJECTED
@@ -83,7 +85,7 @@ class LabourImportTests:
             (5, "", "务工人员请选择务工区域（县内、省内县外或省外）。"),
             (6, "身份证号", "与第 2 行是同一人同一月份，请只保留一行。"),
             (7, "身份证号", "身份证号校验位不正确，请核对后重新录入。"),
-            (8, "月份", "月份 2026-12 还没有到，不能填报。"),
+            (8, "月份", f"月份 {future} 还没有到，不能填报。"),
             (8, "未就业原因", "「外出」不是可选值，应为：照料家庭、疾病或残疾、在家务农、在校或参加培训、"
                          "找不到合适岗位、缺乏技能、年龄偏大、本人无就业意愿、其他。"),
         ]

@@ -660,7 +660,8 @@ def summary_serves(*, on: dt.date, region_code: str) -> bool:
     an earlier year) needs the registry form."""
     prefix = significant_prefix(region_code)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT 1 FROM {_SUMMARY_TABLE} WHERE region_id >= %s "
-                       "AND region_id <= %s AND ledger_year > %s LIMIT 1",
-                       [prefix.ljust(12, "0"), prefix.ljust(12, "9"), on.year])
+        # The region as a prefix test (not a range) leaves the ledger_year index to the planner.
+        cursor.execute(f"SELECT 1 FROM {_SUMMARY_TABLE} WHERE ledger_year > %s "
+                       f"AND substr(region_id, 1, {len(prefix)}) = %s LIMIT 1",
+                       [on.year, prefix])
         return cursor.fetchone() is None
