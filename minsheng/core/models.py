@@ -99,6 +99,12 @@ class AuditEventType(models.TextChoices):
     DEPARTMENT_DATA_IMPORTED = "DEPARTMENT_DATA_IMPORTED", "导入部门数据"
     DEPARTMENT_LEAD_CHANGED = "DEPARTMENT_LEAD_CHANGED", "处理部门推送线索"
     EMPLOYMENT_UPDATED = "EMPLOYMENT_UPDATED", "修改就业帮扶信息"
+    DECLARATION_SUBMITTED = "DECLARATION_SUBMITTED", "农户自主申报"
+    CASE_CREATED = "CASE_CREATED", "登记监测案件"
+    CASE_TRANSITIONED = "CASE_TRANSITIONED", "监测案件流转"
+    CASE_UPDATED = "CASE_UPDATED", "修改监测案件"
+    ASSISTANCE_UPDATED = "ASSISTANCE_UPDATED", "修改帮扶计划或措施"
+    FOLLOW_UP_RECORDED = "FOLLOW_UP_RECORDED", "记录帮扶走访"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
