@@ -67,6 +67,7 @@ from minsheng.registry.choices import (
 )
 from minsheng.registry.identity import excel_number_message
 from minsheng.registry.models import Household, HouseholdChange, IncomeLedger, Member, SearchKey
+from minsheng.registry.tasks import refresh_screening_summary
 from minsheng.registry.validation import (
     check_household_fields,
     check_ledger_fields,
@@ -1021,9 +1022,8 @@ class RegistryImporter:
                 members = sum(len(p.members) for p in new)
                 incoming = {Household: len(new), Member: members, IncomeLedger: len(new),
                             HouseholdChange: len(new), SearchKey: members}
-                # A first load writes its rows with the summary triggers dropped and builds
-                # every screening summary once at the end, after the indexes (the context
-                # managers close in reverse order).
+                # A first load writes its rows with the summary triggers dropped (no record
+                # per row); its summaries are built after the commit.
                 first_load = not Household.objects.all()[len(new):len(new) + 1].exists()
                 with (
                     bulk_write_cache(),
@@ -1043,7 +1043,8 @@ class RegistryImporter:
                     if done % 200 == 0:
                         progress("写入", done, total)
                     _apply_plan(current, actor=actor, today=today, batch_id=batch_id)
-                screening_summary.refresh_dirty()
+                # The import's screening summaries are (re)built after the commit, by a worker.
+                transaction.on_commit(refresh_screening_summary.enqueue)
             except MinshengError as exc:
                 parsed.result.errors.append(Issue(current.first_row if current else 0, "",
                                                   current.household_no if current else "",

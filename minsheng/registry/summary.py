@@ -15,9 +15,11 @@ How it stays right:
 * :func:`refresh_dirty` rebuilds the rows of the households recorded there, set-based, and
   removes the records it consumed. The screening and the what-if call it first, in their own
   transaction, so they never read a stale row.
-* Bulk loads call it (or :func:`rebuild` after a first load, which suspends the triggers while
-  the rows go in: :func:`triggers_suspended`), so the first screening after an import does not
-  pay for the import's summaries.
+* A first load suspends the triggers while its rows go in (:func:`triggers_suspended`) and
+  leaves one "rebuild everything" record; the import then queues :func:`refresh_dirty` as a
+  background task after its commit (``registry.tasks``), so neither the import nor, once the
+  worker has run, the first screening pays for the summaries. The demo generator refreshes
+  after each batch.
 
 Amounts are whole 分 with the rules' own conversion (``policy.rules.sql``): the latest ledger
 year (``c_*``) and the year before it (``p_*``, when present). Members are counted (active
@@ -50,6 +52,8 @@ DIRTY = SummaryDirty._meta.db_table
 _TARGET = "ms_summary_target"
 # pg_advisory_xact_lock key: one refresh at a time (two would insert the same rows).
 _LOCK_KEY = 0x73756D6D
+# A record with this household id means "every summary is stale" (left by a first load).
+REBUILD_ALL = -1
 
 # (table, its household-id column) whose writes make a summary stale.
 _SOURCES = (
@@ -126,6 +130,10 @@ def refresh_dirty() -> int:
         last = cursor.fetchone()[0]
         if last is None:
             return 0
+        cursor.execute(f"SELECT 1 FROM {DIRTY} WHERE household_id = %s AND id <= %s LIMIT 1",
+                       [REBUILD_ALL, last])
+        if cursor.fetchone():
+            return rebuild()
         cursor.execute(f"DROP TABLE IF EXISTS {_TARGET}")
         cursor.execute(f"CREATE TEMPORARY TABLE {_TARGET} (household_id BIGINT PRIMARY KEY)")
         cursor.execute(f"INSERT INTO {_TARGET} (household_id) SELECT DISTINCT household_id "
@@ -211,11 +219,20 @@ def drop_statements(vendor: str | None = None) -> list[str]:
     return statements
 
 
+def mark_all_stale() -> None:
+    """Record that every summary must be rebuilt (the next :func:`refresh_dirty` does it)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {DIRTY} (household_id) VALUES (%s)", [REBUILD_ALL])
+
+
 @contextmanager
 def triggers_suspended() -> Iterator[None]:
     """Inside the caller's transaction: drop the triggers while a first load writes its rows
-    (no record per row), create them again and :func:`rebuild` every summary at the end. DDL
-    is transactional on both databases: a failed load rolls the triggers back in place."""
+    (no record per row), create them again at the end and record that every summary is stale
+    (:func:`mark_all_stale`): the rebuild runs later, in a background task after the commit
+    (``registry.tasks``) or at the latest at the start of the next screening, not in the
+    load's transaction. DDL is transactional on both databases: a failed load rolls the
+    triggers back in place."""
     if not connection.in_atomic_block:
         raise RuntimeError("triggers_suspended needs a transaction")
     with connection.cursor() as cursor:
@@ -225,7 +242,7 @@ def triggers_suspended() -> Iterator[None]:
     with connection.cursor() as cursor:
         for statement in trigger_statements():
             cursor.execute(statement)
-    rebuild()
+    mark_all_stale()
 
 
 def triggers_installed() -> bool:

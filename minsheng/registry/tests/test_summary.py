@@ -184,15 +184,18 @@ def test_rebuild_repairs_a_damaged_table(family):
     assert stored() == expected()
 
 
-def test_suspending_restores_the_triggers_and_builds_everything(family, personas):
+def test_suspending_restores_the_triggers_and_marks_everything_stale(family, personas):
+    summary.refresh_dirty()
     with transaction.atomic(), summary.triggers_suspended():
         assert not summary.triggers_installed()
         household_register(actor=personas["township_station"], household_no="H003",
                            region_code=VILLAGE_B,
                            members=[member_data("赵六", dt.date(1990, 1, 1), 11)], today=TODAY)
     assert summary.triggers_installed()
+    # Every summary is stale (the new household has none yet); the next refresh rebuilds all.
+    assert len(stored()) == 1
+    assert summary.refresh_dirty() == 2
     assert stored() == expected()
-    assert len(stored()) == 2
 
 
 def test_a_failed_load_keeps_the_triggers(family, personas):
@@ -202,3 +205,21 @@ def test_a_failed_load_keeps_the_triggers(family, personas):
     with pytest.raises(Boom), transaction.atomic(), summary.triggers_suspended():
         raise Boom
     assert summary.triggers_installed()
+
+
+def test_a_first_load_leaves_every_summary_to_rebuild(personas, tmp_path):
+    """A first import writes with the triggers dropped; the next refresh (the task queued
+    after its commit, or the screening) builds every household's summary."""
+    from minsheng.core.batches import ImportStatus
+    from minsheng.core.imports import batch_apply
+    from minsheng.registry.tests.test_excel import good_rows, upload, write_sheet
+
+    actor = personas["village_monitor"]
+    batch = batch_apply(actor=actor,
+                        batch=upload(actor, write_sheet(tmp_path / "a.xlsx", good_rows())))
+    assert batch.status == ImportStatus.APPLIED
+    assert summary.triggers_installed()
+    assert stored() == {}  # built by the next refresh, not in the import's transaction
+    summary.refresh_dirty()
+    assert stored() == expected()
+    assert stored()[Household.objects.get(household_no="H100").pk]["people"] == 3
