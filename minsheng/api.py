@@ -29,6 +29,14 @@ from minsheng.core.errors import (
 from minsheng.departments.api import router as department_leads_router
 from minsheng.departments.api import uploads_router as department_uploads_router
 from minsheng.employment.api import enterprises_router, labour_router, workshops_router
+from minsheng.employment.job_api import fairs_router, jobs_router, notices_router
+from minsheng.employment.publicposts.api import appointments_router as post_appointments_router
+from minsheng.employment.publicposts.api import posts_router as public_posts_router
+from minsheng.employment.stats.api import stats_router as employment_stats_router
+from minsheng.employment.stats.api import targets_router as employment_targets_router
+from minsheng.employment.training.api import courses_router as training_courses_router
+from minsheng.employment.training.api import demands_router as training_demands_router
+from minsheng.employment.training.api import enrolments_router as training_enrolments_router
 from minsheng.monitoring.api import household_router as household_risks_router
 from minsheng.monitoring.api import router as screenings_router
 from minsheng.policy.api import parameters_router, proposals_router
@@ -220,3 +228,13 @@ api.add_router("/department-uploads", department_uploads_router)
 api.add_router("/labour", labour_router)
 api.add_router("/enterprises", enterprises_router)
 api.add_router("/workshops", workshops_router)
+api.add_router("/jobs", jobs_router)
+api.add_router("/placement-notices", notices_router)
+api.add_router("/job-fairs", fairs_router)
+api.add_router("/employment-stats", employment_stats_router)
+api.add_router("/employment-targets", employment_targets_router)
+api.add_router("/training-demands", training_demands_router)
+api.add_router("/training-courses", training_courses_router)
+api.add_router("/training-enrolments", training_enrolments_router)
+api.add_router("/public-posts", public_posts_router)
+api.add_router("/public-post-appointments", post_appointments_router)

@@ -126,6 +126,67 @@ for _role, _grants in _EMPLOYMENT_GRANTS.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _grants
 
 
+# Employment statistics (就业帮扶统计): every ledger role sees the statistics of its scope; the
+# township station, the county office and the auditor export them; the county office (a county,
+# city or province account) enters the 务工规模 targets of the counties in its scope.
+_STATS_VIEW = {"employment_stats.view_employmentstats", "employment_stats.view_employmenttarget"}
+_STATS_EXPORT = {"employment_stats.export_employmentstats"}
+_STATS_GRANTS: dict[str, set[str]] = {
+    Role.VILLAGE_MONITOR: _STATS_VIEW,
+    Role.TOWNSHIP_STATION: _STATS_VIEW | _STATS_EXPORT,
+    Role.COUNTY_OFFICE: _STATS_VIEW | _STATS_EXPORT | {
+        "employment_stats.add_employmenttarget", "employment_stats.change_employmenttarget",
+        "employment_stats.delete_employmenttarget"},
+    Role.AUDITOR: _STATS_VIEW | _STATS_EXPORT,
+}
+for _role, _grants in _STATS_GRANTS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _grants
+
+
+# Training and 公益性岗位 (employment.training, employment.publicposts): the county office runs
+# courses and posts (设岗, 聘用, 退岗); township and village record demand (点餐), enrolments,
+# completions, outcomes and monthly attendance in their scope; the township and the county
+# export the payroll and the outcome table; the auditor reads and exports.
+_TRAINING_POSTS_VIEW = {"training.view_course", "training.view_trainingdemand",
+                        "training.view_enrolment", "publicposts.view_post",
+                        "publicposts.view_appointment", "publicposts.view_attendance"}
+_TRAINING_POSTS_RECORD = {"training.add_trainingdemand", "training.change_trainingdemand",
+                          "training.add_enrolment", "training.change_enrolment",
+                          "publicposts.add_attendance", "publicposts.change_attendance"}
+_TRAINING_POSTS_EXPORT = {"training.export_course", "publicposts.export_payroll"}
+_TRAINING_POSTS_MANAGE = {"training.add_course", "training.change_course",
+                          "publicposts.add_post", "publicposts.change_post",
+                          "publicposts.add_appointment", "publicposts.change_appointment"}
+_TRAINING_POSTS_GRANTS: dict[str, set[str]] = {
+    Role.VILLAGE_MONITOR: _TRAINING_POSTS_VIEW | _TRAINING_POSTS_RECORD,
+    Role.TOWNSHIP_STATION: _TRAINING_POSTS_VIEW | _TRAINING_POSTS_RECORD | _TRAINING_POSTS_EXPORT,
+    Role.COUNTY_OFFICE: _TRAINING_POSTS_VIEW | _TRAINING_POSTS_RECORD | _TRAINING_POSTS_EXPORT
+    | _TRAINING_POSTS_MANAGE,
+    Role.AUDITOR: _TRAINING_POSTS_VIEW | _TRAINING_POSTS_EXPORT,
+}
+for _role, _grants in _TRAINING_POSTS_GRANTS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _grants
+
+
+# Jobs and matching (招聘岗位、人岗匹配、用工预录通知书、招聘会): the county office (人社 staff)
+# publishes postings, issues and tracks notices and records fairs; township stations and village
+# monitors read the county's postings and see the candidates and notices of their own scope; the
+# auditor reads.
+_JOBS_READ = {"employment.view_jobposting", "employment.match_jobposting",
+              "employment.view_placementnotice", "employment.view_jobfair"}
+_JOBS_WRITE = {"employment.add_jobposting", "employment.change_jobposting",
+               "employment.add_placementnotice", "employment.change_placementnotice",
+               "employment.add_jobfair", "employment.change_jobfair"}
+_JOBS_GRANTS: dict[str, set[str]] = {
+    Role.VILLAGE_MONITOR: _JOBS_READ,
+    Role.TOWNSHIP_STATION: _JOBS_READ,
+    Role.COUNTY_OFFICE: _JOBS_READ | _JOBS_WRITE,
+    Role.AUDITOR: _JOBS_READ,
+}
+for _role, _grants in _JOBS_GRANTS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _grants
+
+
 def permissions_for(role: str) -> frozenset[str]:
     """The permission strings a role holds; an unknown role holds none (fail closed)."""
     return ROLE_PERMISSIONS.get(role, frozenset())

@@ -65,3 +65,37 @@ WORKSHOP_TRANSITIONS = {
     WorkshopStatus.STOPPED: (WorkshopStatus.RESUMED,),
     WorkshopStatus.RESUMED: (WorkshopStatus.STOPPED, WorkshopStatus.PRODUCING),
 }
+
+
+# --- Jobs, matching, 用工预录通知书, 招聘会 ------------------------------------------------------
+
+class PostingStatus(models.TextChoices):
+    OPEN = "open", "招聘中"
+    CLOSED = "closed", "已结束"
+
+
+class NoticeStatus(models.TextChoices):
+    ISSUED = "issued", "已开具"
+    SIGNED = "signed", "三方已签字"
+    STARTED = "started", "已上岗"
+    EMPLOYED_3M = "employed_3m", "在岗满 3 个月"
+    EMPLOYED_6M = "employed_6m", "在岗满 6 个月"
+    LEFT = "left", "已终止（未上岗或离岗）"
+
+
+class FairOutcome(models.TextChoices):
+    ATTENDED = "attended", "到场求职"
+    INTENTION = "intention", "达成意向"
+    SIGNED = "signed", "成功签约"
+
+
+# 用工预录通知书 lifecycle (declarative): from → {to: months after 上岗 that must have passed}.
+# The 3- and 6-month checks are the states' own definition (在岗满 3/6 个月), not a policy figure.
+NOTICE_TRANSITIONS: dict[str, dict[str, int | None]] = {
+    NoticeStatus.ISSUED: {NoticeStatus.SIGNED: None, NoticeStatus.LEFT: None},
+    NoticeStatus.SIGNED: {NoticeStatus.STARTED: None, NoticeStatus.LEFT: None},
+    NoticeStatus.STARTED: {NoticeStatus.EMPLOYED_3M: 3, NoticeStatus.LEFT: None},
+    NoticeStatus.EMPLOYED_3M: {NoticeStatus.EMPLOYED_6M: 6, NoticeStatus.LEFT: None},
+    NoticeStatus.EMPLOYED_6M: {},
+    NoticeStatus.LEFT: {},
+}

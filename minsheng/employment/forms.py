@@ -110,3 +110,86 @@ class SubsidyForm(forms.Form):
     amount = forms.DecimalField(label="金额（元）", min_value=0, decimal_places=2)
     granted_on = forms.DateField(label="发放日期")
     note = forms.CharField(label="说明", max_length=200, required=False)
+
+
+# --- Jobs, notices, fairs -------------------------------------------------------------------
+
+class PostingForm(forms.Form):
+    enterprise = forms.ChoiceField(label="用工企业")
+    workshop = forms.ChoiceField(label="就业帮扶车间（可不选）", required=False)
+    title = forms.CharField(label="岗位名称", max_length=100)
+    trade = forms.CharField(label="工种", max_length=50, help_text="如 电焊工、缝纫工、普工")
+    place = forms.CharField(label="工作地点", max_length=200, required=False)
+    lng = forms.CharField(label="经度（可不填，默认取车间所在村或企业的位置）", max_length=20,
+                          required=False)
+    lat = forms.CharField(label="纬度", max_length=20, required=False)
+    wage_min = forms.DecimalField(label="月工资下限（元）", min_value=0, decimal_places=2,
+                                  required=False)
+    wage_max = forms.DecimalField(label="月工资上限（元）", min_value=0, decimal_places=2,
+                                  required=False)
+    headcount = forms.IntegerField(label="招聘人数", min_value=1)
+    requirements = forms.CharField(label="岗位要求", max_length=500, required=False,
+                                   widget=forms.Textarea(attrs={"rows": 3}))
+    valid_from = forms.DateField(label="有效期起", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    valid_to = forms.DateField(label="有效期止", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, enterprises: list[Any], workshops: list[Any],
+                 editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].choices = [(e.pk, e.name) for e in enterprises]
+        self.fields["workshop"].choices = [("", "—")] + [
+            (w.pk, f"{w.enterprise.name} · {w.name}（{w.region.name}）") for w in workshops]
+        if editing:
+            self.fields["enterprise"].required = False
+            self.fields["enterprise"].disabled = True
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(label="新状态")
+    on = forms.DateField(label="日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    note = forms.CharField(label="说明（终止须填原因）", max_length=200, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, moves: list[tuple[str, str]] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from minsheng.employment.choices import NoticeStatus
+
+        self.fields["to"].choices = moves if moves is not None else NoticeStatus.choices
+
+
+class FairForm(forms.Form):
+    name = forms.CharField(label="招聘会名称", max_length=100,
+                           help_text="如 2026 年春风行动专场招聘会")
+    held_on = forms.DateField(label="举办日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    place = forms.CharField(label="举办地点", max_length=200)
+    region = forms.ChoiceField(label="主办地区")
+    note = forms.CharField(label="说明", max_length=500, required=False)
+
+    def __init__(self, *args: Any, regions: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [(r.code, r.name) for r in regions]
+
+
+class FairEnterpriseForm(forms.Form):
+    enterprise = forms.ChoiceField(label="参会企业")
+    posts = forms.IntegerField(label="提供岗位数", min_value=0, required=False)
+
+    def __init__(self, *args: Any, enterprises: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].choices = [(e.pk, e.name) for e in enterprises]
+
+
+class FairAttendeeForm(forms.Form):
+    member = forms.CharField(label="求职人员身份证号（或成员编号）", max_length=20)
+    outcome = forms.ChoiceField(label="结果")
+    enterprise = forms.ChoiceField(label="意向或签约企业", required=False)
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+    def __init__(self, *args: Any, enterprises: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from minsheng.employment.choices import FairOutcome
+
+        self.fields["outcome"].choices = FairOutcome.choices
+        self.fields["enterprise"].choices = [("", "—")] + [(e.pk, e.name) for e in enterprises]

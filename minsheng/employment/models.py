@@ -15,6 +15,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from minsheng.employment.choices import (
+    FairOutcome,
+    NoticeStatus,
+    PostingStatus,
     Sector,
     SubsidyKind,
     UnemployedReason,
@@ -57,6 +60,29 @@ class LabourProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} 技能与意愿"
+
+
+class LabourProfileKey(models.Model):
+    """A two-character window of a profile's trade texts (意向工种、技能特长、证书), for the job
+    matching's prefilter: the profiles whose texts share a window with a posting's trade are found
+    through the (key, village) index instead of scanning every profile. Written with the profile
+    (``matching.profile_keys_write``); never edited by hand."""
+
+    profile = models.ForeignKey(LabourProfile, on_delete=models.CASCADE, related_name="+",
+                                db_index=False)
+    region_id = models.CharField("所在村代码", max_length=12)
+    key = models.CharField("关键字", max_length=2)
+
+    class Meta:
+        verbose_name = "技能关键字"
+        verbose_name_plural = "技能关键字"
+        default_permissions = ()
+        constraints = [models.UniqueConstraint(fields=["profile", "key"],
+                                               name="employment_profile_key_once")]
+        indexes = [models.Index(fields=["key", "region_id"], name="employment_profile_key")]
+
+    def __str__(self) -> str:
+        return f"{self.profile_id} {self.key}"
 
 
 class LabourStatus(models.Model):
@@ -273,3 +299,252 @@ class WorkshopStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.workshop_id} {self.from_status}→{self.to_status}"
+
+
+# --- Jobs, matching, 用工预录通知书, 招聘会 ------------------------------------------------------
+
+class VillageLocation(models.Model):
+    """A village's coordinates (村委会位置), for straight-line distances to work sites. Regions
+    carry no coordinates; employment keeps them here, entered by the county (or the demo)."""
+
+    region = models.OneToOneField(Region, verbose_name="村（社区）", on_delete=models.PROTECT,
+                                  primary_key=True, related_name="+")
+    lng = models.DecimalField("经度", max_digits=9, decimal_places=6)
+    lat = models.DecimalField("纬度", max_digits=9, decimal_places=6)
+    source = models.CharField("坐标来源", max_length=100, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    region_path = "region"
+    permission_model = "jobposting"
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "村位置"
+        verbose_name_plural = "村位置"
+
+    def __str__(self) -> str:
+        return f"{self.region_id} ({self.lng}, {self.lat})"
+
+
+class JobPosting(models.Model):
+    """A job posting (招聘岗位) of an enterprise, optionally at one of its workshops. Visible
+    county-wide (every account whose scope lies in or covers ``county``); written by the county."""
+
+    enterprise = models.ForeignKey(Enterprise, verbose_name="用工企业", on_delete=models.PROTECT,
+                                   related_name="postings")
+    workshop = models.ForeignKey(Workshop, verbose_name="就业帮扶车间", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="postings")
+    county = models.ForeignKey(Region, verbose_name="所属县", on_delete=models.PROTECT,
+                               related_name="+")
+    title = models.CharField("岗位名称", max_length=100)
+    trade = models.CharField("工种", max_length=50)
+    place_region = models.ForeignKey(Region, verbose_name="工作地点（区划）", null=True,
+                                     blank=True, on_delete=models.PROTECT, related_name="+",
+                                     db_index=False)
+    place = models.CharField("工作地点", max_length=200, blank=True)
+    # The work site: the workshop's village, else the enterprise (copied when saved).
+    lng = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
+    lat = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
+    wage_min = models.DecimalField("月工资下限（元）", max_digits=10, decimal_places=2,
+                                   null=True, blank=True)
+    wage_max = models.DecimalField("月工资上限（元）", max_digits=10, decimal_places=2,
+                                   null=True, blank=True)
+    headcount = models.PositiveIntegerField("招聘人数")
+    requirements = models.CharField("岗位要求", max_length=500, blank=True)
+    valid_from = models.DateField("有效期起")
+    valid_to = models.DateField("有效期止")
+    status = models.CharField("状态", max_length=16, choices=PostingStatus.choices,
+                              default=PostingStatus.OPEN)
+    version = models.PositiveIntegerField("版本", default=1)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发布人", null=True,
+                                   on_delete=models.PROTECT, related_name="+", db_index=False)
+    created_at = models.DateTimeField("发布时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    region_path = "county"
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "招聘岗位"
+        verbose_name_plural = "招聘岗位"
+        ordering = ["county_id", "-valid_from", "-id"]
+        permissions = [("match_jobposting", "查看岗位匹配的求职人员")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(valid_to__gte=models.F("valid_from")),
+                                   name="employment_posting_valid_range"),
+            models.CheckConstraint(condition=models.Q(headcount__gte=1),
+                                   name="employment_posting_headcount"),
+        ]
+        indexes = [models.Index(fields=["county", "status"], name="employment_posting_county")]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.trade}）"
+
+
+class PlacementNotice(models.Model):
+    """用工预录通知书: a match turned into a three-party notice (enterprise, township government,
+    worker), tracked from signature to six months in post. Scoped by the worker's village."""
+
+    number = models.CharField("通知书编号", max_length=32, unique=True)
+    posting = models.ForeignKey(JobPosting, verbose_name="招聘岗位", on_delete=models.PROTECT,
+                                related_name="notices")
+    enterprise = models.ForeignKey(Enterprise, verbose_name="用工企业", on_delete=models.PROTECT,
+                                   related_name="+", db_index=False)
+    member = models.ForeignKey(Member, verbose_name="务工人员", on_delete=models.PROTECT,
+                               related_name="placement_notices")
+    township = models.ForeignKey(Region, verbose_name="乡镇人民政府", on_delete=models.PROTECT,
+                                 related_name="+", db_index=False)
+    region = models.ForeignKey(Region, verbose_name="务工人员所在村", on_delete=models.PROTECT,
+                               related_name="+")
+    status = models.CharField("状态", max_length=16, choices=NoticeStatus.choices,
+                              default=NoticeStatus.ISSUED)
+    score = models.IntegerField("匹配得分", default=0)
+    explanation = models.CharField("匹配说明", max_length=500, blank=True)
+    issued_on = models.DateField("开具日期")
+    signed_on = models.DateField("签字日期", null=True, blank=True)
+    started_on = models.DateField("上岗日期", null=True, blank=True)
+    checked_3m_on = models.DateField("满 3 个月核实日期", null=True, blank=True)
+    checked_6m_on = models.DateField("满 6 个月核实日期", null=True, blank=True)
+    left_on = models.DateField("终止日期", null=True, blank=True)
+    left_reason = models.CharField("终止原因", max_length=200, blank=True)
+    version = models.PositiveIntegerField("版本", default=1)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="开具人", null=True,
+                                   on_delete=models.PROTECT, related_name="+", db_index=False)
+    created_at = models.DateTimeField("开具时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    region_path = "region"
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "用工预录通知书"
+        verbose_name_plural = "用工预录通知书"
+        ordering = ["-issued_on", "-id"]
+        constraints = [
+            # One live notice per worker and posting; a terminated one may be issued again.
+            models.UniqueConstraint(fields=["posting", "member"],
+                                    condition=~models.Q(status="left"),
+                                    name="employment_notice_once_per_posting",
+                                    violation_error_message="此人已有该岗位的用工预录通知书。"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class PlacementNoticeEvent(models.Model):
+    """One transition of a 用工预录通知书 (who, when, on which date). Append-only."""
+
+    notice = models.ForeignKey(PlacementNotice, verbose_name="通知书", on_delete=models.PROTECT,
+                               related_name="events")
+    from_status = models.CharField("原状态", max_length=16, choices=NoticeStatus.choices,
+                                   blank=True)
+    to_status = models.CharField("新状态", max_length=16, choices=NoticeStatus.choices)
+    on = models.DateField("日期")
+    note = models.CharField("说明", max_length=200, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                              related_name="+", db_index=False)
+    actor_name = models.CharField("操作人", max_length=150, blank=True)
+    at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "通知书状态变化"
+        verbose_name_plural = "通知书状态变化"
+        ordering = ["notice_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id} {self.from_status}→{self.to_status}"
+
+
+class JobFair(models.Model):
+    """A 招聘会 (e.g. 春风行动) organised by a county or township."""
+
+    name = models.CharField("招聘会名称", max_length=100)
+    held_on = models.DateField("举办日期")
+    place = models.CharField("举办地点", max_length=200)
+    region = models.ForeignKey(Region, verbose_name="主办地区", on_delete=models.PROTECT,
+                               related_name="+")
+    note = models.CharField("说明", max_length=500, blank=True)
+    version = models.PositiveIntegerField("版本", default=1)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True,
+                                   on_delete=models.PROTECT, related_name="+", db_index=False)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    region_path = "region"
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "招聘会"
+        verbose_name_plural = "招聘会"
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class JobFairEnterprise(models.Model):
+    """An enterprise at a fair, with the posts it brought (参会企业及岗位)."""
+
+    fair = models.ForeignKey(JobFair, verbose_name="招聘会", on_delete=models.PROTECT,
+                             related_name="enterprises")
+    enterprise = models.ForeignKey(Enterprise, verbose_name="企业", on_delete=models.PROTECT,
+                                   related_name="+")
+    postings = models.ManyToManyField(JobPosting, verbose_name="招聘岗位", blank=True,
+                                      related_name="fairs")
+    posts = models.PositiveIntegerField("提供岗位数", default=0)
+
+    region_path = "fair__region"
+    permission_model = "jobfair"
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "参会企业"
+        verbose_name_plural = "参会企业"
+        ordering = ["fair_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["fair", "enterprise"],
+                                               name="employment_fair_enterprise_once")]
+
+    def __str__(self) -> str:
+        return f"{self.fair_id} {self.enterprise_id}"
+
+
+class JobFairAttendee(models.Model):
+    """A labour-force member at a fair and the outcome (到场、意向、签约)."""
+
+    fair = models.ForeignKey(JobFair, verbose_name="招聘会", on_delete=models.PROTECT,
+                             related_name="attendees")
+    member = models.ForeignKey(Member, verbose_name="求职人员", on_delete=models.PROTECT,
+                               related_name="+")
+    region = models.ForeignKey(Region, verbose_name="所在村", on_delete=models.PROTECT,
+                               related_name="+", db_index=False)
+    outcome = models.CharField("结果", max_length=16, choices=FairOutcome.choices,
+                               default=FairOutcome.ATTENDED)
+    enterprise = models.ForeignKey(Enterprise, verbose_name="意向或签约企业", null=True,
+                                   blank=True, on_delete=models.PROTECT, related_name="+",
+                                   db_index=False)
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    region_path = "fair__region"
+    permission_model = "jobfair"
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "招聘会求职人员"
+        verbose_name_plural = "招聘会求职人员"
+        ordering = ["fair_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["fair", "member"],
+                                    name="employment_fair_attendee_once"),
+            models.CheckConstraint(condition=models.Q(outcome="attended")
+                                   | models.Q(enterprise__isnull=False),
+                                   name="employment_fair_offer_has_enterprise"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fair_id} {self.member_id}"

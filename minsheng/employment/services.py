@@ -291,6 +291,9 @@ def labour_profile_save(*, actor: User, member_id: int, data: dict[str, Any],
         for key, value in values.items():
             setattr(profile, key, value)
         profile.save()
+        from minsheng.employment.matching import profile_keys_write
+
+        profile_keys_write([profile])  # the job matching's prefilter
         after = snapshot(profile, PROFILE_FIELDS)
         record_event(actor=actor, event_type=CHANGE_EVENT, subject=profile,
                      region_code=profile.region_id,

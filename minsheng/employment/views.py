@@ -146,8 +146,21 @@ def member_view(request: HttpRequest, pk: int) -> HttpResponse:
         "member": member, "month": month, "current": current, "earlier": earlier,
         "status_form": status_form, "profile_form": profile_form, "profile": profile,
         "history": selectors.status_history(member=member),
+        "jobs": _member_jobs(actor, member),
         "id_number": mask_id_number(member.id_number),
         "can_change": actor.has_perm(selectors.LEDGER_CHANGE)})
+
+
+def _member_jobs(actor: Any, member: Any) -> list[Any]:
+    """The best few open postings for the member (人岗匹配), for the member page."""
+    if not actor.has_perm("employment.view_jobposting"):
+        return []
+    from minsheng.employment.matching import postings_for
+
+    try:
+        return postings_for(actor=actor, member=member, limit=5)
+    except InvalidInput:  # matching parameters not in force for this county
+        return []
 
 
 @login_required
@@ -476,3 +489,25 @@ def workshop_action_view(request: HttpRequest, pk: int, action: str) -> HttpResp
     except _ERRORS as exc:
         messages.error(request, exc.message)
     return redirect("employment:workshop_detail", pk=workshop.pk)
+
+
+@login_required
+def workshop_map_view(request: HttpRequest) -> HttpResponse:
+    """帮扶车间分布图: the workshops in scope on longitude/latitude axes (offline, no map tiles);
+    those without coordinates listed under the chart."""
+    import json
+
+    from minsheng.employment.stats.selectors import workshop_map
+
+    actor = _require(request, "employment.view_workshop")
+    points = workshop_map(actor=actor, within=_within(request))
+    placed = [p for p in points if p.lng is not None]
+    chart = {key: [{"name": p.workshop.name, "value": [p.lng, p.lat],
+                    "village": p.workshop.region.name, "status": p.workshop.get_status_display(),
+                    "recognized": p.workshop.recognized, "source": p.source,
+                    "url": reverse("employment:workshop_detail", args=[p.workshop.pk])}
+                   for p in placed if (p.workshop.status == "stopped") == (key == "stopped")]
+             for key in ("producing", "stopped")}
+    return render(request, "employment/workshop_map.html", {
+        "placed": placed, "unplaced": [p for p in points if p.lng is None],
+        "chart": json.dumps(chart, ensure_ascii=False)})

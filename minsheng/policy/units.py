@@ -47,6 +47,8 @@ UNITS: dict[str, Unit] = {unit.name: unit for unit in (
     Unit("个月", Kind.INTEGER, "月数", _ZERO),
     Unit("年", Kind.INTEGER, "年数", _ZERO),
     Unit("人", Kind.INTEGER, "人数", _ZERO),
+    Unit("公里", Kind.INTEGER, "距离（公里）", _ZERO),
+    Unit("分", Kind.INTEGER, "评分的分值", _ZERO),
     Unit("日", Kind.INTEGER, "每月的日期（几号）", Decimal(1), Decimal(31)),
     Unit("比例", Kind.DECIMAL, "比例（0～1，如 0.4 表示 40%）", _ZERO, Decimal(1)),
     Unit("倍数", Kind.DECIMAL, "倍数（如 2 表示 2 倍）", _ZERO),

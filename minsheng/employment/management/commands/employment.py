@@ -4,6 +4,11 @@ and ``minsheng employment coverage --month YYYY-MM [--region CODE] --user NAME``
 import: exit 0 applied (or a clean dry run), 1 rejected (the problems printed; the error
 workbook written with --errors), 2 usage error (unknown kind, missing file or account).
 coverage: prints "每户至少一人就业" by village; exit 1 for a region out of scope, 2 for a bad month.
+
+``minsheng employment match --posting ID [--within KM] [--limit N] --user NAME``: the ranked
+candidates of one posting with their explanations; ``match --all [--county CODE]``: every open
+posting of the county (or of every county in scope) matched in one batch. Exit 1 for a posting
+not found or out of scope, 2 for bad options.
 """
 
 from __future__ import annotations
@@ -52,11 +57,21 @@ class Command(MinshengCommand):
         cover.add_argument("--month", required=True, help="月份，年-月，如 2025-10")
         cover.add_argument("--region", default="", help="只统计这个区划（须在管辖范围内）")
         _user_option(cover)
+        match = sub.add_parser("match", help="人岗匹配：一个岗位的匹配人员，或全部岗位批量匹配")
+        which = match.add_mutually_exclusive_group(required=True)
+        which.add_argument("--posting", type=int, help="岗位编号")
+        which.add_argument("--all", action="store_true", help="批量匹配全部招聘中的岗位")
+        match.add_argument("--county", default="", help="与 --all 一起：只匹配这个县的岗位")
+        match.add_argument("--within", default=None, help="只列出 N 公里以内的人员")
+        match.add_argument("--limit", type=int, default=20, help="每个岗位显示的人数（默认 20）")
+        _user_option(match)
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = self.acting_user(options["user"], purpose="操作")
         if options["verb"] == "coverage":
             self._coverage(user, options)
+        elif options["verb"] == "match":
+            self._match(user, options)
         else:
             self._import(user, options)
 
@@ -88,3 +103,60 @@ class Command(MinshengCommand):
                           if key in summary)
         prefix = "校验通过（试运行，未写入）" if options["dry_run"] else "导入完成"
         self.stdout.write(f"{prefix}：{counts}")
+
+    def _match(self, user: User, options: dict[str, Any]) -> None:
+        import time
+
+        from django.utils import timezone
+
+        from minsheng.core.errors import NotFound
+        from minsheng.employment import jobs, matching
+
+        try:
+            matching.check_limit(options["limit"])
+            within = matching.check_within(options["within"])
+        except InvalidInput as exc:
+            raise CommandError(exc.message, returncode=2) from exc
+        if options["posting"] is not None:
+            try:
+                posting = jobs.posting_get(actor=user, pk=options["posting"])
+            except NotFound as exc:
+                raise CommandError(f"岗位 {options['posting']} 不存在或不在您的管辖范围内。",
+                                   returncode=1) from exc
+            result = matching.candidates_for(actor=user, posting=posting, within_km=within,
+                                             limit=options["limit"])
+            where = f"，{within:g} 公里以内" if within is not None else ""
+            self.stdout.write(f"岗位 {posting.pk}「{posting.title}」（{posting.trade}，"
+                              f"{posting.enterprise.name}）：匹配人员 {result.total} 人{where}，"
+                              f"显示前 {len(result.matches)} 人")
+            for i, m in enumerate(result.matches, 1):
+                self.stdout.write(f"  {i:>3}. {m.name}  {m.id_number}  {m.village_name}  "
+                                  f"{m.score} 分  {m.explanation}")
+            for note in result.notes:
+                self.stdout.write(f"  注意：{note}")
+            return
+        county = options["county"].strip()
+        if county:
+            county = county[:6].ljust(12, "0")
+            counties = [county]
+        else:
+            counties = sorted(set(matching.open_postings(actor=user, on=timezone.localdate())
+                                  .values_list("county_id", flat=True)))
+        started = time.perf_counter()
+        postings = candidates = 0
+        for code in counties:
+            try:
+                batch = matching.match_all(actor=user, county=code, limit=options["limit"])
+            except NotFound as exc:
+                raise CommandError(exc.message, returncode=1) from exc
+            postings += batch.postings
+            candidates += batch.candidates
+            titles = dict(jobs.postings_visible(user).filter(pk__in=batch.results)
+                          .values_list("pk", "title"))
+            for pk, (total, best) in sorted(batch.results.items()):
+                matching.describe(best[:3])
+                top = "；".join(f"{m.name}（{m.village_name}）{m.score} 分" for m in best[:3])
+                self.stdout.write(f"  岗位 {pk}「{titles.get(pk, '')}」：匹配 {total} 人"
+                                  f"{'，前三：' + top if top else ''}")
+        self.stdout.write(f"批量匹配完成：{len(counties)} 个县，{postings} 个岗位，匹配人次 "
+                          f"{candidates}，用时 {time.perf_counter() - started:.1f} 秒")

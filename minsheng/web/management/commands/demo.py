@@ -43,6 +43,19 @@ class Command(MinshengCommand):
             jobs = demo_employment_generate(county_code=COUNTY, seed=options["seed"])
             self.stdout.write(f"就业帮扶：新增企业 {jobs.enterprises} 家、帮扶车间 {jobs.workshops} 个，"
                               f"{jobs.month} 就业状态 {jobs.statuses} 条")
+            from minsheng.employment.job_demo import demo_jobs_generate
+
+            matched = demo_jobs_generate(county_code=COUNTY, seed=options["seed"])
+            self.stdout.write(f"岗位匹配：村位置 {matched.locations} 个、技能与意愿 {matched.profiles} 条、"
+                              f"招聘岗位 {matched.postings} 个、招聘会 {matched.fairs} 场")
+            from minsheng.employment.stats.demo import demo_targets_generate
+
+            self.stdout.write(f"务工规模目标：新增 {demo_targets_generate(county_code=COUNTY)} 条")
+            from minsheng.employment.publicposts.demo import demo_training_posts_generate
+
+            tp = demo_training_posts_generate(county_code=COUNTY, seed=options["seed"])
+            self.stdout.write(f"培训与公益性岗位：培训班 {tp.courses} 个、参训 {tp.enrolments} 人次，"
+                              f"岗位 {tp.posts} 个、聘用 {tp.appointments} 人")
         self.stdout.write("演示账号（账号 / 密码 / 角色 / 管辖区域）：")
         names = {r.code: r.full_name for r in Region.objects.filter(
             code__in=[p.region_code for p in personas])}
