@@ -221,6 +221,8 @@ STATIC_ROOT = Path(env_str("MINSHENG_STATIC_ROOT", str(VAR_DIR / "static")))
 # --- Uploaded files, cache, background tasks -----------------------------------------------
 
 MEDIA_ROOT = Path(env_str("MINSHENG_MEDIA_ROOT", str(VAR_DIR / "media")))
+# The TrueType font embedded in printable notices (core/pdf.py); Debian: fonts-wqy-zenhei.
+MINSHENG_PDF_FONT = env_str("MINSHENG_PDF_FONT", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 MEDIA_URL = "/media/"  # never served publicly: uploads are read only through views
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
