@@ -507,8 +507,7 @@ def _simulate(run: ScreeningRun, overrides: Mapping[str, Any]) -> tuple[dict[str
         _drop(cursor, WHAT_IF)
         cursor.execute(f"CREATE TEMPORARY TABLE {WHAT_IF} AS {sql}", params)
         evaluated = _evaluated(cursor, region)
-        rows = _compare_by_reason(cursor)
-        townships = _compare_by_township(cursor)
+        rows, townships = _compare(cursor)
         flagged = _scalar(cursor, f"SELECT COUNT(*) FROM {WHAT_IF} WHERE flags1 <> 0")
         _drop(cursor, WHAT_IF)
     names = dict(Region.objects.filter(
@@ -525,40 +524,40 @@ def _simulate(run: ScreeningRun, overrides: Mapping[str, Any]) -> tuple[dict[str
                     "resolved": totals["leaving_households"], "still_open": 0}
 
 
-def _compare(cursor: Any, *, by_reason: bool) -> list[dict[str, Any]]:
-    """Households and people per township (and reason): in the baseline, in the what-if, and
-    entering (only in the what-if) or leaving (only in the baseline). One aggregate over the
-    what-if's rows (household, people, today's reason bits ``flags0``, the what-if's
-    ``flags1``): by township a household counts where any bit is set; by reason, where that
-    reason's bit is."""
-    if by_reason:
-        bits = rules_module().sql.reason_bits()
-        reasons = " UNION ALL ".join(f"SELECT '{code}' AS code, {bit} AS bit"
-                                     for code, bit in bits.items())
-        base, what_if = "(w.flags0 & r.bit) <> 0", "(w.flags1 & r.bit) <> 0"
-        source = f"{WHAT_IF} w JOIN ({reasons}) r ON ((w.flags0 | w.flags1) & r.bit) <> 0"
-        key, names = "SUBSTR(w.region_code, 1, 9), r.code", ("township", "reason_code")
-    else:
-        base, what_if = "w.flags0 <> 0", "w.flags1 <> 0"
-        source = f"{WHAT_IF} w"
-        key, names = "SUBSTR(w.region_code, 1, 9)", ("township",)
-    entering, leaving = f"{what_if} AND NOT ({base})", f"{base} AND NOT ({what_if})"
-    sums = ", ".join(
-        f"SUM(CASE WHEN {condition} THEN {value} ELSE 0 END)"
-        for condition in (base, what_if, entering, leaving) for value in ("1", "w.people"))
-    cursor.execute(f"SELECT {key}, {sums} FROM {source} GROUP BY {key} ORDER BY {key}")
-    width = len(names)
-    return [{**dict(zip(names, row[:width], strict=True)),
-             **dict(zip(_COUNT_KEYS, (int(v or 0) for v in row[width:]), strict=True))}
-            for row in cursor.fetchall()]
+def _compare(cursor: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Households and people per township and reason, and per township: in the baseline, in
+    the what-if, and entering (only in the what-if) or leaving (only in the baseline).
 
+    The database groups the what-if's rows (one per household: people, today's reason bits
+    ``flags0``, the what-if's ``flags1``) by township and the pair of bit sets — a few thousand
+    groups for a million households — and the groups are spread over the reasons here: by
+    township a household counts where any bit is set; by reason, where that reason's bit is."""
+    cursor.execute(f"SELECT SUBSTR(region_code, 1, 9), flags0, flags1, COUNT(*), SUM(people) "
+                   f"FROM {WHAT_IF} GROUP BY SUBSTR(region_code, 1, 9), flags0, flags1")
+    bits = rules_module().sql.reason_bits()
+    by_reason: dict[tuple[str, str], list[int]] = {}
+    by_township: dict[str, list[int]] = {}
 
-def _compare_by_reason(cursor: Any) -> list[dict[str, Any]]:
-    return _compare(cursor, by_reason=True)
+    def add(counts: list[int], base: bool, what_if: bool, households: int, people: int) -> None:
+        for k, holds in enumerate((base, what_if, what_if and not base, base and not what_if)):
+            if holds:
+                counts[2 * k] += households
+                counts[2 * k + 1] += people
 
-
-def _compare_by_township(cursor: Any) -> list[dict[str, Any]]:
-    return _compare(cursor, by_reason=False)
+    for township, flags0, flags1, households, people in cursor.fetchall():
+        households, people = int(households), int(people or 0)
+        add(by_township.setdefault(township, [0] * 8), flags0 != 0, flags1 != 0, households,
+            people)
+        for code, bit in bits.items():
+            if (flags0 | flags1) & bit:
+                add(by_reason.setdefault((township, code), [0] * 8), bool(flags0 & bit),
+                    bool(flags1 & bit), households, people)
+    rows = [{"township": township, "reason_code": code, **dict(zip(_COUNT_KEYS, counts,
+                                                                   strict=True))}
+            for (township, code), counts in sorted(by_reason.items())]
+    townships = [{"township": township, **dict(zip(_COUNT_KEYS, counts, strict=True))}
+                 for township, counts in sorted(by_township.items())]
+    return rows, townships
 
 
 _COUNT_KEYS = ("baseline_households", "baseline_people", "what_if_households", "what_if_people",
