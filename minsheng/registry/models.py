@@ -289,7 +289,8 @@ class HouseholdSummary(models.Model):
     which households changed (:class:`SummaryDirty`) and :mod:`minsheng.registry.summary`
     rebuilds their rows, set-based, before every screening and after bulk loads. Amounts are
     whole 分 (integers), as the rules compute; members are counted, not listed (the rules need
-    counts, and the birth-date range of members not in school to decide the age window)."""
+    counts, and the birth dates of the youngest members not in school to decide the age
+    window)."""
 
     household = models.OneToOneField(Household, verbose_name="农户", primary_key=True,
                                      on_delete=models.DO_NOTHING, db_constraint=False,
@@ -304,8 +305,12 @@ class HouseholdSummary(models.Model):
     people = models.IntegerField("在户人数")
     uninsured = models.IntegerField("未参加基本医疗保险人数")
     out_of_school = models.IntegerField("未在校人数")
-    out_of_school_born_min = models.DateField("未在校者最早出生日期", null=True)
-    out_of_school_born_max = models.DateField("未在校者最晚出生日期", null=True)
+    # The birth dates of the three youngest members not in school (youngest first): enough to
+    # decide a compulsory-age window for all but households with more than three members too
+    # young for it, for which the rules count the members themselves.
+    out_of_school_born_max = models.DateField("最年幼的未在校者出生日期", null=True)
+    out_of_school_born_2 = models.DateField("次年幼的未在校者出生日期", null=True)
+    out_of_school_born_3 = models.DateField("第三年幼的未在校者出生日期", null=True)
     ledger_year = models.IntegerField("最近收支台账年度", null=True)
     has_previous = models.BooleanField("有上一年度台账", default=False)
     # The latest ledger (c_*) and the one of the year before it (p_*), in 分.

@@ -23,8 +23,10 @@ How it stays right:
 
 Amounts are whole 分 with the rules' own conversion (``policy.rules.sql``): the latest ledger
 year (``c_*``) and the year before it (``p_*``, when present). Members are counted (active
-only): people, uninsured, not in school, and the earliest and latest birth date of those not in
-school, from which the rules decide the compulsory-age window without listing them.
+only): people, uninsured, not in school, and the birth dates of the three youngest not in school,
+from which the rules decide the compulsory-age window without listing the members (only a
+household with more than three members not in school who are too young for the window is
+looked at member by member).
 """
 
 # SQL here is built from model metadata and this module's constants; values are parameters.
@@ -65,7 +67,8 @@ _SOURCES = (
 COLUMNS: tuple[str, ...] = (
     "household_id", "region_id", "category", "housing_grade", "water_quantity_ok",
     "water_quality_ok", "water_convenience_ok", "water_assurance_ok", "people", "uninsured",
-    "out_of_school", "out_of_school_born_min", "out_of_school_born_max", "ledger_year",
+    "out_of_school", "out_of_school_born_max", "out_of_school_born_2", "out_of_school_born_3",
+    "ledger_year",
     "has_previous", *(f"c_{name}" for name in LEDGER_FIELDS),
     *(f"p_{name}" for name in LEDGER_FIELDS),
 )
@@ -90,17 +93,24 @@ def _select(target: str | None) -> str:
         [cents(f"l.{name}") for name in LEDGER_FIELDS]
         + [cents(f"p.{name}") for name in LEDGER_FIELDS])
     join_target = f" JOIN {target} t ON t.household_id = h.id" if target else ""
-    return f"""WITH m AS (SELECT mb.household_id AS hid, COUNT(*) AS people,
-  SUM(CASE WHEN NOT mb.medical_insurance THEN 1 ELSE 0 END) AS uninsured,
-  SUM(CASE WHEN {not_in_school} THEN 1 ELSE 0 END) AS out_of_school,
-  MIN(CASE WHEN {not_in_school} THEN mb.birth_date END) AS born_min,
-  MAX(CASE WHEN {not_in_school} THEN mb.birth_date END) AS born_max
-  FROM {members} mb WHERE mb.active{only.format(alias="mb")} GROUP BY mb.household_id),
+    # The members not in school are numbered youngest first within their household (a window
+    # over the household's members), and the first three birth dates kept.
+    youngest = ", ".join(f"MAX(CASE WHEN mm.nis = 1 AND mm.rn = {k} THEN mm.birth_date END) "
+                         f"AS born_{k}" for k in (1, 2, 3))
+    return f"""WITH mm AS (SELECT mb.household_id AS hid, mb.birth_date,
+  CASE WHEN NOT mb.medical_insurance THEN 1 ELSE 0 END AS uninsured,
+  CASE WHEN {not_in_school} THEN 1 ELSE 0 END AS nis,
+  ROW_NUMBER() OVER (PARTITION BY mb.household_id, CASE WHEN {not_in_school} THEN 1 ELSE 0 END
+                     ORDER BY mb.birth_date DESC, mb.id DESC) AS rn
+  FROM {members} mb WHERE mb.active{only.format(alias="mb")}),
+m AS (SELECT mm.hid, COUNT(*) AS people, SUM(mm.uninsured) AS uninsured,
+  SUM(mm.nis) AS out_of_school, {youngest}
+  FROM mm GROUP BY mm.hid),
 y AS (SELECT x.household_id AS hid, MAX(x.year) AS year FROM {ledgers} x
   WHERE 1 = 1{only.format(alias="x")} GROUP BY x.household_id)
 SELECT h.id, h.region_id, h.category, h.housing_grade, h.water_quantity_ok, h.water_quality_ok,
   h.water_convenience_ok, h.water_assurance_ok, COALESCE(m.people, 0),
-  COALESCE(m.uninsured, 0), COALESCE(m.out_of_school, 0), m.born_min, m.born_max, y.year,
+  COALESCE(m.uninsured, 0), COALESCE(m.out_of_school, 0), m.born_1, m.born_2, m.born_3, y.year,
   CASE WHEN p.id IS NULL THEN FALSE ELSE TRUE END, {ledger_columns}
 FROM {households} h{join_target}
 LEFT JOIN m ON m.hid = h.id

@@ -612,9 +612,9 @@ def _summary_ctes(dialect: _Dialect, *, year: int, group_exprs: list[str],
     """``hh`` and ``b`` from the screening summary (``registry.summary``): one row per
     household with its members counted and its latest two ledgers in 分. A ledger year in
     (year − 1, year) is the current one, as the registry form's l0/l1; the year before it is
-    the previous one. A compulsory-age child out of school is decided from the earliest and
-    latest birth date of the members not in school; only when those lie on both sides of the
-    age window (two or more such members) are the members themselves counted."""
+    the previous one. A compulsory-age child out of school is decided from the birth dates of
+    the three youngest members not in school; only when all three are too young for the age
+    window and there are more are the members themselves counted."""
     current = f"hh.ledger_year IN ({year}, {year - 1})"
 
     def net(prefix: str, coefficients: dict[str, str]) -> str:
@@ -626,14 +626,20 @@ def _summary_ctes(dialect: _Dialect, *, year: int, group_exprs: list[str],
 
     out_of_school = []
     for k, (lo, hi) in enumerate(birth_bounds):
-        inside = " OR ".join(f"(hh.out_of_school_born_{end} > {lo} AND "
-                             f"hh.out_of_school_born_{end} <= {hi})" for end in ("min", "max"))
+        # Youngest first: the first of the three birth dates not too young for the window
+        # decides (inside it: yes; older than it: so is everyone after it: no). Only when all
+        # three are too young and there are more members not in school are they counted.
+        whens = ["WHEN hh.out_of_school = 0 THEN 0"]
+        for n, column in enumerate(("out_of_school_born_max", "out_of_school_born_2",
+                                    "out_of_school_born_3"), start=1):
+            whens.append(f"WHEN hh.out_of_school < {n} THEN 0")
+            whens.append(f"WHEN hh.{column} <= {lo} THEN 0")
+            whens.append(f"WHEN hh.{column} <= {hi} THEN 1")
+        whens.append("WHEN hh.out_of_school = 3 THEN 0")
         out_of_school.append(
-            f"CASE WHEN hh.out_of_school = 0 THEN 0 WHEN {inside} THEN 1 "
-            f"WHEN hh.out_of_school_born_min > {hi} OR hh.out_of_school_born_max <= {lo} "
-            f"THEN 0 ELSE (SELECT COUNT(*) FROM registry_member x WHERE x.household_id = hh.hid "
-            f"AND x.active AND x.school_stage = 'not_in_school' AND x.birth_date > {lo} "
-            f"AND x.birth_date <= {hi}) END AS out_of_school_{k}")
+            f"CASE {' '.join(whens)} ELSE (SELECT COUNT(*) FROM registry_member x "
+            f"WHERE x.household_id = hh.hid AND x.active AND x.school_stage = 'not_in_school' "
+            f"AND x.birth_date > {lo} AND x.birth_date <= {hi}) END AS out_of_school_{k}")
     side_columns = _per_side(
         side_values, side_coefficients,
         lambda k: f"CASE WHEN {current} THEN {net('c', k)} END",

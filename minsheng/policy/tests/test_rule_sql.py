@@ -115,3 +115,48 @@ def test_what_if_sql_gives_both_sides_in_one_pass(case, source, personas):
         assert from_bits == sorted((row[0], row[4]) for row in rows if row[-1] == side)
     assert all(people == household.members.filter(active=True).count()
                for _hid, _rc, people, *_ in flagged)
+
+
+# Members not in school of one household (birth dates), screened on 2026-06-30: compulsory age
+# 6–15 means born after 2010-06-30 and on or before 2020-06-30. The summary keeps the three
+# youngest; these households exercise each branch of its decision and the member count beyond.
+ADULTS = ["1975-03-01", "1978-07-09"]
+TODDLERS = ["2024-01-01", "2023-05-05", "2022-02-02", "2021-09-09"]
+CHILD = "2015-04-04"
+OUT_OF_SCHOOL_HOUSEHOLDS = {
+    "child only": ([*ADULTS, CHILD], True),
+    "toddler then child": ([*ADULTS, *TODDLERS[:1], CHILD], True),
+    "two toddlers then child": ([*ADULTS, *TODDLERS[:2], CHILD], True),
+    "three toddlers then child": ([*ADULTS, *TODDLERS[:3], CHILD], True),
+    "four toddlers then child": ([*ADULTS, *TODDLERS, CHILD], True),
+    "three toddlers, adults": ([*ADULTS, *TODDLERS[:3]], False),
+    "four toddlers, adults": ([*ADULTS, *TODDLERS], False),
+    "toddlers only": (TODDLERS[:2], False),
+    "adults only": (ADULTS, False),
+}
+
+
+@pytest.mark.parametrize("name", list(OUT_OF_SCHOOL_HOUSEHOLDS))
+def test_the_summary_decides_the_school_age_window_as_the_members_do(name, personas):
+    import datetime as dt
+
+    from minsheng.registry.services import household_register
+    from minsheng.registry.testing import member_data
+    from minsheng.testing import VILLAGE_A
+
+    births, expected = OUT_OF_SCHOOL_HOUSEHOLDS[name]
+    members = [member_data(f"成员{k}", dt.date.fromisoformat(day), k + 1,
+                           relation="head" if k == 0 else "other", school_stage="not_in_school")
+               for k, day in enumerate(births)]
+    household_register(actor=personas["township_station"], household_no="H900",
+                       region_code=VILLAGE_A, members=members, today=dt.date(2026, 6, 30))
+    summary.refresh_dirty()
+    found = {}
+    for source in SOURCES:
+        sql, params = rules.screening_sql(on=dt.date(2026, 6, 30), region_code="43",
+                                          source=source)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            found[source] = {row[4] for row in cursor.fetchall()}
+    assert found[SUMMARY] == found[REGISTRY]
+    assert ("child_out_of_school" in found[SUMMARY]) is expected

@@ -5,14 +5,15 @@ from django.db import migrations, models
 
 
 def install(apps, schema_editor):
-    """The triggers that record changed households, and every summary built once."""
+    """The triggers that record changed households, and one record asking the next refresh to
+    build every summary (not built here: later migrations change the table's columns)."""
     from minsheng.registry import summary
 
     vendor = schema_editor.connection.vendor
     with schema_editor.connection.cursor() as cursor:
         for statement in summary.trigger_statements(vendor):
             cursor.execute(statement)
-    summary.rebuild()
+        cursor.execute("INSERT INTO registry_summarydirty (household_id) VALUES (-1)")
 
 
 def uninstall(apps, schema_editor):
