@@ -46,9 +46,12 @@ class Determination(models.Model):
     shared ``parameter_set`` (a screening's): read them with ``used_parameters``.
     """
 
+    # Written only by services, with a household id read from the registry in the same
+    # transaction; households are archived, never deleted. No database constraint: a screening
+    # writes hundreds of thousands of determinations and would pay a check per row.
     household = models.ForeignKey("registry.Household", verbose_name="农户",
                                   on_delete=models.PROTECT, related_name="determinations",
-                                  db_index=False)
+                                  db_index=False, db_constraint=False)
     region_code = models.CharField("区划代码", max_length=12)
     rule_id = models.CharField("规则", max_length=64)
     rule_version = models.PositiveSmallIntegerField("规则版本")
