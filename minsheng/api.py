@@ -17,6 +17,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.security import django_auth
 
+from minsheng.assistance.api import follow_ups_router, plans_router
 from minsheng.core.api import TokenAuth
 from minsheng.core.api import router as core_router
 from minsheng.core.errors import (
@@ -39,6 +40,7 @@ from minsheng.employment.training.api import demands_router as training_demands_
 from minsheng.employment.training.api import enrolments_router as training_enrolments_router
 from minsheng.monitoring.api import household_router as household_risks_router
 from minsheng.monitoring.api import router as screenings_router
+from minsheng.monitoring.case_api import cases_router, declarations_router, leads_router
 from minsheng.policy.api import parameters_router, proposals_router
 from minsheng.regions.api import router as regions_router
 from minsheng.registry.api import members_router
@@ -238,3 +240,8 @@ api.add_router("/training-courses", training_courses_router)
 api.add_router("/training-enrolments", training_enrolments_router)
 api.add_router("/public-posts", public_posts_router)
 api.add_router("/public-post-appointments", post_appointments_router)
+api.add_router("/assistance-plans", plans_router)
+api.add_router("/follow-ups", follow_ups_router)
+api.add_router("/cases", cases_router)
+api.add_router("/case-leads", leads_router)
+api.add_router("/declarations", declarations_router)

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "minsheng.registry",
     "minsheng.policy",
     "minsheng.monitoring",
+    "minsheng.assistance",
     "minsheng.departments",
     "minsheng.employment",
     "minsheng.employment.training",

@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("households/", include("minsheng.registry.urls")),
     path("monitoring/", include("minsheng.monitoring.urls")),
+    path("assistance/", include("minsheng.assistance.urls")),
     path("policy/", include("minsheng.policy.urls")),
     path("departments/", include("minsheng.departments.urls")),
     path("employment/stats/", include("minsheng.employment.stats.urls")),

@@ -187,6 +187,45 @@ for _role, _grants in _JOBS_GRANTS.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _grants
 
 
+# Assistance plans and follow-up visits (一户一策、事后跟踪): the village monitor records
+# measures and visits for its villages; the township station and the county office also draw up
+# and close plans and name the 帮扶责任人; the auditor reads.
+_PLAN_VIEW = {"assistance.view_assistanceplan", "assistance.view_followupvisit"}
+_PLAN_RECORD = {"assistance.record_assistanceplan", "assistance.add_followupvisit"}
+_ASSISTANCE_GRANTS: dict[str, set[str]] = {
+    Role.VILLAGE_MONITOR: _PLAN_VIEW | _PLAN_RECORD,
+    Role.TOWNSHIP_STATION: _PLAN_VIEW | _PLAN_RECORD | {"assistance.manage_assistanceplan"},
+    Role.COUNTY_OFFICE: _PLAN_VIEW | _PLAN_RECORD | {"assistance.manage_assistanceplan"},
+    Role.AUDITOR: _PLAN_VIEW,
+}
+for _role, _grants in _ASSISTANCE_GRANTS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _grants
+
+
+# Monitoring cases (监测对象识别与风险消除): the village monitor files 排查 leads, handles its
+# villages' leads and does the village steps (入户核查, 民主评议, 公示); the township station does
+# those too and the 乡镇审核; the county office does 信息比对 and 县级审定; township and county
+# may open the 绿色通道 and export; the auditor reads and exports.
+_CASES_VILLAGE = {"monitoring.view_monitoringcase", "monitoring.check_monitoringcase",
+                  "monitoring.view_caselead", "monitoring.add_caselead",
+                  "monitoring.handle_caselead"}
+_CASES_GRANTS: dict[str, set[str]] = {
+    Role.VILLAGE_MONITOR: _CASES_VILLAGE,
+    Role.TOWNSHIP_STATION: _CASES_VILLAGE | {"monitoring.review_monitoringcase",
+                                             "monitoring.greenchannel_monitoringcase",
+                                             "monitoring.export_monitoringcase"},
+    Role.COUNTY_OFFICE: {"monitoring.view_monitoringcase", "monitoring.compare_monitoringcase",
+                         "monitoring.approve_monitoringcase",
+                         "monitoring.greenchannel_monitoringcase",
+                         "monitoring.export_monitoringcase", "monitoring.view_caselead",
+                         "monitoring.add_caselead", "monitoring.handle_caselead"},
+    Role.AUDITOR: {"monitoring.view_monitoringcase", "monitoring.view_caselead",
+                   "monitoring.export_monitoringcase"},
+}
+for _role, _grants in _CASES_GRANTS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _grants
+
+
 def permissions_for(role: str) -> frozenset[str]:
     """The permission strings a role holds; an unknown role holds none (fail closed)."""
     return ROLE_PERMISSIONS.get(role, frozenset())

@@ -15,8 +15,8 @@ Score (weights are policy parameters ``employment.matching.*``):
   ``intention_weight``;
 - 优先 (household priority): ``monitored_weight`` for 监测对象, else ``lifted_weight`` for 脱贫户.
 
-监测对象: the registry does not yet mark monitored households (monitoring cases come with a later
-issue); until then a household with an open risk signal (待核实的返贫风险信号) counts as one.
+监测对象: a household whose monitoring case is 监测中 or in the elimination procedure
+(``monitoring.case_selectors.monitored_household_ids``).
 
 Speed (``bench/matching.py``): one hand-written SQL query returns compact tuples. For one posting
 it starts from ``LabourProfileKey`` — the two-character windows of every profile's texts, indexed
@@ -51,7 +51,7 @@ from minsheng.employment.models import (
 )
 from minsheng.employment.rules import _lookup, labour_age_bounds
 from minsheng.employment.selectors import _ranges
-from minsheng.monitoring.models import RiskSignal, SignalStatus
+from minsheng.monitoring.case_selectors import monitored_household_ids
 from minsheng.policy.selectors import active_parameters
 from minsheng.regions.codes import subtree_bounds
 from minsheng.regions.models import Region
@@ -200,7 +200,7 @@ def score(seeker: Seeker, site: Site, distance: float | None, w: Weights) -> Mat
         reasons.append(f"意向地点相符：{seeker.intended_place}")
     if seeker.priority == MONITORED:
         total += w.monitored
-        reasons.append("监测对象优先（有待核实的返贫风险信号）")
+        reasons.append("监测对象优先")
     elif seeker.priority == LIFTED:
         total += w.lifted
         reasons.append("脱贫户优先")
@@ -310,11 +310,8 @@ def village_distances(lng: float | None, lat: float | None, county: str) -> dict
 
 
 def monitored_households(county: str) -> set[int]:
-    """Households of the county with an open risk signal (stand-in for 监测对象, see above)."""
-    lo, hi = subtree_bounds(county, 3)
-    return set(RiskSignal.objects.filter(status=SignalStatus.OPEN, region_id__gte=lo,
-                                         region_id__lte=hi)
-               .values_list("household_id", flat=True).distinct())
+    """The county's 监测对象 households (纳入 and not yet eliminated)."""
+    return monitored_household_ids(region_code=county)
 
 
 def text_keys(*texts: str) -> set[str]:

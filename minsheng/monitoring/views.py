@@ -110,6 +110,7 @@ def signal_list(request: HttpRequest) -> HttpResponse:
         "page": page, "rows": _signal_rows(page), "filters": filters, "query": query.urlencode(),
         "statuses": SignalStatus.choices, "reasons": counts["reasons"],
         "townships": [{"code": r["township"], "name": r["name"]} for r in counts["rows"]],
+        "can_lead": holds_perm(request.user, "monitoring.add_caselead"),
     })
 
 

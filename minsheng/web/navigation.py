@@ -19,6 +19,8 @@ NAV_ITEMS = (
     NavItem("首页", "web:home", None),
     NavItem("农户台账", "registry:household_list", "registry.view_household"),
     NavItem("风险筛查", "monitoring:overview", "monitoring.view_risksignal"),
+    NavItem("监测帮扶", "monitoring:case_list", "monitoring.view_monitoringcase"),
+    NavItem("帮扶计划", "assistance:due", "assistance.view_assistanceplan"),
     NavItem("部门数据", "departments:lead_list", "departments.view_departmentlead"),
     NavItem("就业帮扶", "employment:ledger", "employment.view_labourstatus"),
     NavItem("政策参数", "policy:parameter_list", "policy.view_parameterproposal"),
@@ -29,11 +31,15 @@ NAV_ITEMS = (
 
 
 def nav_for(user: Any, path: str) -> list[dict[str, Any]]:
+    """The entries the user may open; the one whose address is the longest prefix of ``path``
+    is active (``/monitoring/cases/`` is 监测帮扶, not 风险筛查 at ``/monitoring/``)."""
     items = []
     for item in NAV_ITEMS:
         if item.permission and not user.has_perm(item.permission):
             continue
-        url = reverse(item.url_name)
-        active = path == url if url == "/" else path.startswith(url)
-        items.append({"label": item.label, "url": url, "active": active})
+        items.append({"label": item.label, "url": reverse(item.url_name), "active": False})
+    matching = [i for i in items
+                if (path == i["url"] if i["url"] == "/" else path.startswith(i["url"]))]
+    if matching:
+        max(matching, key=lambda i: len(i["url"]))["active"] = True
     return items

@@ -89,6 +89,8 @@ def home(request: HttpRequest) -> HttpResponse:
         stats.append({"label": "当前锁定账号", "value": len(locked)})
         if user.has_perm("core.unlock_user"):
             context["locked_accounts"] = locked
+    # 监测帮扶待办: loaded by the page itself (htmx), so the home page's queries stay flat.
+    context["case_panel"] = user.has_perm("monitoring.view_monitoringcase")
     if user.has_perm("core.view_auditevent"):
         context["audit"] = audit_summary(actor=user)
     if region is not None:

@@ -171,22 +171,25 @@ class MatchingTests:
             result = matching.candidates_for(actor=personas[name], posting=world["posting"])
             assert {m.village for m in result.matches} == {VILLAGE_A}, name
 
-    def test_open_risk_signal_counts_as_monitored_and_goes_first(self, personas, world,
-                                                               households):
-        from minsheng.monitoring.models import RiskSignal
+    @pytest.mark.parametrize(("status", "monitored"), [
+        ("monitoring", True), ("elim_notice", True), ("township_review", False),
+        ("eliminated", False)])
+    def test_a_monitoring_object_goes_first(self, personas, world, households, status,
+                                            monitored):
+        """监测对象: 纳入 and not yet eliminated; a case still being identified, or one whose
+        risk is eliminated, gives no priority."""
+        from minsheng.monitoring.models import MonitoringCase
 
-        now = timezone.now()
-        RiskSignal.objects.create(household=households["H002"], region_id=VILLAGE_A,
-                                  rule_id="r", rule_version=1, reason_code="income",
-                                  outcome="risk", on=world["today"], first_run_id=1,
-                                  last_run_id=1, created_at=now, updated_at=now)
+        MonitoringCase.objects.create(household=households["H002"], region_id=VILLAGE_A,
+                                      status=status, is_open=status != "eliminated",
+                                      step_started_at=timezone.now())
         result = matching.candidates_for(actor=personas["county_office"],
                                          posting=world["posting"])
         wang = next(m for m in result.matches if m.name == "王二")
         w = result.weights
         assert wang.score == expected(w, skill=w.skill, distance=km(SITE, VILLAGES[VILLAGE_A]),
-                                      monitored=True)
-        assert "监测对象优先" in wang.explanation
+                                      monitored=monitored)
+        assert ("监测对象优先" in wang.explanation) is monitored
 
     def test_batch_gives_the_same_ranking(self, personas, world):
         single = matching.candidates_for(actor=personas["county_office"],

@@ -114,10 +114,16 @@ class HomePageTests:
             body = client_for(name).get("/").content.decode()
             block = re.search(r'<nav class="mainnav".*?</nav>', body, re.S).group(0)
             nav[name] = re.findall(r">([^<>]+)</a>", block)
-        assert nav == {"village_monitor": ["首页", "农户台账", "风险筛查", "就业帮扶", "政策参数",
-                                           "行政区划"],
+        assert nav == {"village_monitor": ["首页", "农户台账", "风险筛查", "监测帮扶", "帮扶计划",
+                                           "就业帮扶", "政策参数", "行政区划"],
                        "sys_admin": ["首页", "行政区划", "账号管理"],
                        "audit_admin": ["首页", "审计日志"]}
+
+    def test_the_longest_matching_address_is_the_active_entry(self, client_for):
+        body = client_for("village_monitor").get("/monitoring/cases/").content.decode()
+        block = re.search(r'<nav class="mainnav".*?</nav>', body, re.S).group(0)
+        active = re.findall(r'<a[^>]*class="[^"]*active[^"]*"[^>]*>([^<>]+)</a>', block)
+        assert active == ["监测帮扶"]
 
     def test_redirects_to_login_when_anonymous(self, db, client):
         response = client.get("/")

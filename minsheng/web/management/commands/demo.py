@@ -56,6 +56,14 @@ class Command(MinshengCommand):
             tp = demo_training_posts_generate(county_code=COUNTY, seed=options["seed"])
             self.stdout.write(f"培训与公益性岗位：培训班 {tp.courses} 个、参训 {tp.enrolments} 人次，"
                               f"岗位 {tp.posts} 个、聘用 {tp.appointments} 人")
+            from minsheng.assistance.demo import demo_assistance_generate
+
+            aid = demo_assistance_generate(county_code=COUNTY, seed=options["seed"])
+            self.stdout.write(f"帮扶计划：新增 {aid.plans} 户、措施 {aid.measures} 项、上月走访 {aid.visits} 次")
+            from minsheng.monitoring.case_demo import demo_cases_generate
+
+            cases = demo_cases_generate(county_code=COUNTY)
+            self.stdout.write(f"监测案件：新增 {cases.cases} 件、待研判申报 {cases.leads} 条")
         self.stdout.write("演示账号（账号 / 密码 / 角色 / 管辖区域）：")
         names = {r.code: r.full_name for r in Region.objects.filter(
             code__in=[p.region_code for p in personas])}
