@@ -4,9 +4,9 @@ One county (邵阳县) holds ``--seekers`` job seekers — labour-force members 
 (``LabourProfile``) — and ``--postings`` open postings. Households come from the demo generator
 until the county's labour force reaches the number of seekers; each labour-force member gets a
 profile (an intended trade out of 30, skills for half of them, an acceptable distance for most);
-every village gets made-up coordinates, 2 % of households an open risk signal (counted as 监测对象
-by the matching), and 200 enterprises the postings (trades from the same 30, sites spread over
-the county).
+every village gets made-up coordinates, 2 % of the seekers' households a monitoring case in
+监测中 (监测对象, first in the ranking), and 200 enterprises the postings (trades from the same
+30, sites spread over the county).
 
 Measured (``--samples`` postings, after one warm-up call):
   - ``candidates_for`` with the default 50 shown, and with the "within 5 km" filter: median
@@ -103,7 +103,6 @@ def generate(args: argparse.Namespace) -> str:
         VillageLocation,
     )
     from minsheng.employment.selectors import labour_force_q
-    from minsheng.monitoring.models import RiskSignal
     from minsheng.regions.codes import subtree_bounds
     from minsheng.regions.models import Region
     from minsheng.registry.demo_data import demo_households_generate
@@ -148,13 +147,7 @@ def generate(args: argparse.Namespace) -> str:
                 rows = []
         LabourProfile.objects.bulk_create(rows)
         profile_keys_rebuild(lo=lo, hi=hi)
-        now = timezone.now()
-        households = sorted({h for _m, _v, h in ids})
-        RiskSignal.objects.bulk_create([
-            RiskSignal(household_id=h, region_id=v, rule_id="bench", rule_version=1,
-                       reason_code="income_low", outcome="risk", on=today, first_run_id=0,
-                       last_run_id=0, created_at=now, updated_at=now)
-            for h, v in {h: v for _m, v, h in ids}.items() if h % 50 == 0], batch_size=5000)
+        monitoring_objects()
         county = Region.objects.get(code=COUNTY)
         enterprises = []
         for i in range(200):
@@ -171,11 +164,28 @@ def generate(args: argparse.Namespace) -> str:
                        headcount=1 + i % 10, valid_from=today - dt.timedelta(days=10),
                        valid_to=today + dt.timedelta(days=170), status=PostingStatus.OPEN)
             for i in range(args.postings)], batch_size=5000)
-    del households
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
     return f"generated in {time.perf_counter() - start:.0f} s"
+
+
+def monitoring_objects() -> int:
+    """2 % of the seekers' households (id divisible by 50) as 监测对象: a case in 监测中.
+    Added once (also to a database generated before matching read the cases)."""
+    from django.utils import timezone
+
+    from minsheng.employment.models import LabourProfile
+    from minsheng.monitoring.models import CaseStatus, MonitoringCase
+
+    if MonitoringCase.objects.exists():
+        return 0
+    now = timezone.now()
+    pairs = dict(LabourProfile.objects.values_list("member__household_id", "region_id"))
+    cases = [MonitoringCase(household_id=h, region_id=v, status=CaseStatus.MONITORING,
+                            step_started_at=now) for h, v in pairs.items() if h % 50 == 0]
+    MonitoringCase.objects.bulk_create(cases, batch_size=5000)
+    return len(cases)
 
 
 def run(args: argparse.Namespace, url: str, tmp: Path) -> None:
@@ -189,6 +199,7 @@ def run(args: argparse.Namespace, url: str, tmp: Path) -> None:
     from minsheng.registry.models import Household, Member
 
     generated = "reused" if JobPosting.objects.exists() else generate(args)
+    monitoring_objects()
     actor = User.objects.filter(username="bench_county").first() or account_create(
         actor=None, data=AccountData(username="bench_county", display_name="县人社业务员",
                                      role="county_office", region_codes=[COUNTY]),
