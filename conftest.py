@@ -47,3 +47,28 @@ def api_client_for(personas):
 def _media_in_tmp(settings, tmp_path):
     """Uploaded files go to a per-test temporary folder, never into var/."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def allow_audit_flush():
+    """For a ``transaction=True`` test on PostgreSQL (thread races): its teardown TRUNCATEs
+    every table and the append-only audit table refuses TRUNCATE. Disable that guard inside the
+    next flush only, then enable it again, so it stays on for every other test."""
+    from django.db import connection
+
+    yield
+    if connection.vendor != "postgresql":
+        return
+    ops = connection.ops
+    original = ops.execute_sql_flush
+
+    def flush_once(sql_list):
+        del ops.execute_sql_flush
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE core_auditevent DISABLE TRIGGER core_auditevent_no_truncate")
+        original(sql_list)
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE core_auditevent ENABLE TRIGGER core_auditevent_no_truncate")
+
+    ops.execute_sql_flush = flush_once
+

@@ -7,7 +7,9 @@ same paths as users. Used by ``conftest.py``.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from minsheng.core.models import User
 from minsheng.core.roles import Department, Role
@@ -79,3 +81,32 @@ def create_personas() -> dict[str, User]:
             password=PASSWORD,
         )
     return users
+
+
+def race(work: Callable[[Any], Any], actors: list[Any]) -> list[Any]:
+    """Run ``work(actor)`` for each actor in its own thread, all released at once (a barrier);
+    each outcome is the result or the exception raised. For row-lock tests on PostgreSQL
+    (``transaction=True`` with the ``allow_audit_flush`` fixture)."""
+    import threading
+
+    from django.db import connections
+
+    barrier = threading.Barrier(len(actors))
+    outcomes: list[Any] = []
+
+    def run(actor: Any) -> None:
+        try:
+            barrier.wait(timeout=10)
+            outcomes.append(work(actor))
+        except Exception as exc:  # the outcome is what is checked
+            outcomes.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(actor,)) for actor in actors]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+

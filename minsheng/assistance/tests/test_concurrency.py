@@ -3,11 +3,8 @@ one visit per month — the other gets a clear conflict and nothing is applied t
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from minsheng.assistance import services
@@ -16,51 +13,9 @@ from minsheng.core.errors import Conflict
 from minsheng.core.models import AuditEvent, AuditEventType
 from minsheng.registry.services import household_register
 from minsheng.registry.testing import member_data
-from minsheng.testing import VILLAGE_A
+from minsheng.testing import VILLAGE_A, race
 
 TODAY = timezone.localdate()
-
-
-@pytest.fixture
-def allow_audit_flush():
-    """A transactional test's teardown TRUNCATEs every table and the audit table refuses
-    TRUNCATE: disable that trigger for this one flush only."""
-    yield
-    if connection.vendor != "postgresql":
-        return
-    ops = connection.ops
-    original = ops.execute_sql_flush
-
-    def flush_once(sql_list):
-        del ops.execute_sql_flush
-        with connection.cursor() as cursor:
-            cursor.execute("ALTER TABLE core_auditevent DISABLE TRIGGER core_auditevent_no_truncate")
-        original(sql_list)
-        with connection.cursor() as cursor:
-            cursor.execute("ALTER TABLE core_auditevent ENABLE TRIGGER core_auditevent_no_truncate")
-
-    ops.execute_sql_flush = flush_once
-
-
-def _race(work: Callable[[object], object], actors: list[object]) -> list[object]:
-    barrier = threading.Barrier(len(actors))
-    outcomes: list[object] = []
-
-    def run(actor):
-        try:
-            barrier.wait(timeout=10)
-            outcomes.append(work(actor))
-        except Exception as exc:  # the outcome is what is checked
-            outcomes.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(a,)) for a in actors]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
 
 
 @pytest.mark.django_db(transaction=True)
@@ -85,7 +40,7 @@ def test_double_writes_apply_once(allow_audit_flush, settings, tmp_path):
                                    members=[member_data("赛跑", TODAY.replace(year=1980), 1)])
     station, county = personas["township_station"], personas["county_office"]
 
-    created = _race(lambda actor: services.plan_create(actor=actor, household=household),
+    created = race(lambda actor: services.plan_create(actor=actor, household=household),
                     [station, county])
     assert len([o for o in created if isinstance(o, Conflict)]) == 1
     assert AssistancePlan.objects.filter(household=household).count() == 1
@@ -93,14 +48,14 @@ def test_double_writes_apply_once(allow_audit_flush, settings, tmp_path):
     plan = AssistancePlan.objects.get(household=household)
     measure = services.measure_add(actor=station, plan=plan, measure_type="industry",
                                    start_date=TODAY)
-    changed = _race(lambda actor: services.measure_update(actor=actor, measure=measure,
+    changed = race(lambda actor: services.measure_update(actor=actor, measure=measure,
                                                           version=1, amount="100"),
                     [station, county])
     conflicts = [o for o in changed if isinstance(o, Conflict)]
     assert len(conflicts) == 1 and "已被他人修改" in conflicts[0].message
     assert PlanMeasure.objects.get(pk=measure.pk).version == 2
 
-    visited = _race(lambda actor: services.visit_record(
+    visited = race(lambda actor: services.visit_record(
         actor=actor, household=household, month=f"{TODAY:%Y-%m}", visit_date=TODAY,
         income_change="same"), [station, county])
     assert len([o for o in visited if isinstance(o, Conflict)]) == 1

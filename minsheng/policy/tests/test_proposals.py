@@ -459,3 +459,31 @@ class PolicyCheckTests:
             "参数文件有 1 处问题：\n"
             f"地方审批取值（申报 #{broken.pk}）：{RANGE}，区划 {COUNTY_A}，生效日期 2025-01-01："
             "与参数文件中区划 430523000000 的取值（2025-01-01 至 2025-12-31）重叠")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_approvers_at_once_approve_once(allow_audit_flush):
+    """Two county officers approve the same proposal at the same moment (threads, PostgreSQL
+    row locks): one approval is applied and audited, the other is refused, nothing twice."""
+    from django.db import connection
+
+    from minsheng.testing import create_personas, load_mini_tree, race
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks (select_for_update) are tested on PostgreSQL")
+    load_mini_tree()
+    personas = create_personas()
+    approvers = [account_create(actor=None, data=AccountData(
+        username=f"approver_{k}", display_name=f"审批人{k}", role=Role.COUNTY_OFFICE,
+        region_codes=[COUNTY_A]), password=PASSWORD) for k in (1, 2)]
+    proposal = propose(personas["county_office"])
+    outcomes = race(lambda actor: proposals.parameter_approve(
+        actor=actor, proposal_id=proposal.pk, version=proposal.version), approvers)
+    approved = [o for o in outcomes if isinstance(o, ParameterProposal)]
+    refused = [o for o in outcomes if isinstance(o, Conflict)]
+    assert (len(approved), len(refused)) == (1, 1), outcomes
+    # The second waited for the row lock, then found the version it read gone.
+    assert refused[0].message.startswith("该申报已被他人处理")
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.APPROVED
+    assert AuditEvent.objects.filter(event_type=AuditEventType.PARAMETER_APPROVED).count() == 1
