@@ -8,7 +8,7 @@ from django import forms
 
 from minsheng.assistance.models import IncomeChange, MeasureStatus
 
-_DATE = forms.DateInput(attrs={"type": "date"})
+_DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 _FLAG = [("", "未核查"), ("1", "是"), ("0", "否")]
 
 

@@ -11,9 +11,9 @@ class AuditFilterForm(forms.Form):
     region_code = forms.CharField(label="区划代码", required=False, max_length=12)
     request_id = forms.CharField(label="请求编号", required=False, max_length=64)
     date_from = forms.DateField(label="起始日期", required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
+                                widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     date_to = forms.DateField(label="截止日期", required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+                              widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
     def clean_region_code(self) -> str:
         value = self.cleaned_data["region_code"].strip()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -16,6 +17,7 @@ from django.utils import timezone
 from minsheng.core.errors import MinshengError
 from minsheng.core.models import User
 from minsheng.monitoring import case_services, workflow
+from minsheng.monitoring.elimination import STABLE_MONTHS_PARAMETER, add_months
 from minsheng.monitoring.models import (
     CaseStatus,
     MeetingResult,
@@ -23,7 +25,8 @@ from minsheng.monitoring.models import (
     RiskType,
 )
 from minsheng.regions.models import RegionAssignment
-from minsheng.registry.models import Household
+from minsheng.registry.models import Household, IncomeLedger
+from minsheng.registry.services import household_update, ledger_save
 
 S = CaseStatus
 # (target state, risk types, how many days ago the case was opened)
@@ -33,7 +36,7 @@ PLAN = [
     (S.NOTICE, [RiskType.ILLNESS], 3),
     (S.COUNTY_APPROVAL, [RiskType.EMPLOYMENT], 30),
     (S.MONITORING, [RiskType.SCHOOLING], 60),
-    (S.ELIM_REVIEW, [RiskType.INDUSTRY], 90),
+    (S.ELIM_REVIEW, [RiskType.INDUSTRY], 240),  # long enough for the months of monitoring
 ]
 PATH = ["start_check", "submit_check", "submit_comparison", "start_notice", "submit_notice",
         "township_approve", "include", "propose_elimination", "submit_elim_check",
@@ -65,10 +68,32 @@ def _prepare(case: MonitoringCase, step: workflow.Transition, users: dict[str, U
             spending_12m="26000", medical_ok=False, note="演示数据：入户核查",
             authorization=authorization if workflow.NEEDS_VISIT in step.needs else None,
             today=day)
+    if workflow.NEEDS_CRITERIA in step.needs:
+        _recovered(case.household, users["village"], day)
     if workflow.NEEDS_MEETING in step.needs:
         case_services.meeting_record(actor=monitor, case=case, held_on=day,
                                      attendees="村两委成员、党员代表、村民代表",
                                      attendee_count=11, result=MeetingResult.AGREE, today=day)
+
+
+def _recovered(household: Household, actor: User, day: dt.date) -> None:
+    """The household's facts after assistance (演示数据: income recovered, housing and water
+    checked), recorded through the registry services, so the elimination criteria can be met."""
+    current = IncomeLedger.objects.filter(household=household, year=day.year).first()
+    ledger_save(actor=actor, household=household, year=day.year,
+                version=current.version if current else None,
+                wage_income=Decimal("48000"), medical_out_of_pocket=Decimal("1200"))
+    household.refresh_from_db()
+    household_update(actor=actor, household=household, version=household.version,
+                     housing_grade="A", water_quantity_ok=True, water_quality_ok=True,
+                     water_convenience_ok=True, water_assurance_ok=True)
+
+
+def _stable_from(case: MonitoringCase, day: dt.date) -> dt.date:
+    """The first day the case may be proposed for elimination (the months of monitoring)."""
+    months, _unit = case_services.parameter_int(STABLE_MONTHS_PARAMETER, on=day,
+                                                region_code=case.region_id)
+    return max(day, add_months(case.included_on or day, months))
 
 
 def demo_cases_generate(*, county_code: str) -> DemoCases:
@@ -107,6 +132,8 @@ def demo_cases_generate(*, county_code: str) -> DemoCases:
                 step = workflow.transition_by_action(case.status, action)
                 if workflow.NEEDS_NOTICE in step.needs:
                     day += dt.timedelta(days=10)
+                if workflow.NEEDS_CRITERIA in step.needs:
+                    day = _stable_from(case, day)
                 _prepare(case, step, users, day)
                 case.refresh_from_db()
                 case = case_services.case_transition(

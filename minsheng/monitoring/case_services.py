@@ -24,6 +24,7 @@ from minsheng.core.audit import record_event, snapshot
 from minsheng.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from minsheng.core.models import AuditEventType, User
 from minsheng.monitoring import workflow
+from minsheng.monitoring.elimination import elimination_criteria, unmet_message
 from minsheng.monitoring.models import (
     AttachmentKind,
     CaseAttachment,
@@ -217,6 +218,10 @@ def _require_required(step: workflow.Transition, case: MonitoringCase, *, today:
         elif need == workflow.NEEDS_KIND and elimination_kind not in (
                 EliminationKind.ASSISTED, EliminationKind.NATURAL):
             raise InvalidInput("请选择风险消除方式（帮扶消除或自然消除）。")
+        elif need == workflow.NEEDS_CRITERIA:
+            message = unmet_message(elimination_criteria(case, on=today))
+            if message:
+                raise InvalidInput(message)
 
 
 def _save_uploads(*, actor: User, case: MonitoringCase, files: Sequence[tuple[str, Any]],

@@ -22,6 +22,7 @@ from minsheng.core.context import client_ip_var
 from minsheng.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from minsheng.core.masking import mask_id_number, mask_phone
 from minsheng.monitoring import case_documents, case_selectors, case_services, workflow
+from minsheng.monitoring.elimination import elimination_criteria
 from minsheng.monitoring.models import (
     AttachmentKind,
     CaseAttachment,
@@ -128,7 +129,27 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "categories": CaseCategory.choices, "risk_types": RiskType.choices,
         "kinds": [c for c in EliminationKind.choices if c[0]],
         "results": MeetingResult.choices, "today": timezone.localdate(),
-        "assistance_may_start": case_services.assistance_may_start(case)})
+        "assistance_may_start": case_services.assistance_may_start(case),
+        **_elimination_panels(actor, case)})
+
+
+ASSISTANCE_VIEW = "assistance.view_assistanceplan"
+
+
+def _elimination_panels(actor: Any, case: Any) -> dict[str, Any]:
+    """风险消除条件 (cases in 监测中 or in the elimination procedure) and 帮扶计划 (the household's
+    measures continuing after elimination, when the user may see assistance plans)."""
+    from minsheng.assistance.selectors import continuing_measures
+
+    today = timezone.localdate()
+    shown = case.status == CaseStatus.MONITORING or case.status in workflow.ELIMINATION
+    can_plan = actor.has_perm(ASSISTANCE_VIEW)
+    return {
+        "criteria": elimination_criteria(case, on=today) if shown else None,
+        "can_plan": can_plan,
+        "continuing": (continuing_measures(actor=actor, household=case.household, on=today)
+                       if can_plan else []),
+    }
 
 
 @login_required

@@ -35,6 +35,7 @@ NEEDS_NOTICE = "notice"  # the 公示 period over and every objection resolved
 NEEDS_DECISION = "decision"  # the category and risk types of the monitoring object
 NEEDS_LABOUR = "labour"  # the household has labour capacity (never eliminated otherwise)
 NEEDS_KIND = "kind"  # 帮扶消除 or 自然消除
+NEEDS_CRITERIA = "criteria"  # every risk-elimination criterion met (monitoring.elimination)
 
 CHECK = "monitoring.check_monitoringcase"  # village monitor, township station
 COMPARE = "monitoring.compare_monitoringcase"  # county office (信息比对)
@@ -94,7 +95,7 @@ TABLE: tuple[Transition, ...] = (
        reason="退回原因"),
     # --- Risk elimination ---
     _t(S.MONITORING, S.ELIM_CHECK, "propose_elimination", "提出风险消除", CHECK,
-       needs=(NEEDS_LABOUR, NEEDS_KIND)),
+       needs=(NEEDS_LABOUR, NEEDS_KIND, NEEDS_CRITERIA)),
     _t(S.ELIM_CHECK, S.ELIM_REVIEW, "submit_elim_check", "提交入户核实结果", CHECK,
        needs=(NEEDS_TEAM, NEEDS_LABOUR)),
     _t(S.ELIM_CHECK, S.MONITORING, "withdraw_elimination", "撤回风险消除，继续监测", CHECK,
@@ -114,7 +115,7 @@ TABLE: tuple[Transition, ...] = (
     _t(S.ELIM_TOWNSHIP, S.MONITORING, "township_keep_monitoring", "不同意消除，继续监测", REVIEW,
        reason="不同意原因"),
     _t(S.ELIM_COUNTY, S.ELIMINATED, "eliminate", "县级审定：标注风险消除", APPROVE,
-       needs=(NEEDS_LABOUR,)),
+       needs=(NEEDS_LABOUR, NEEDS_CRITERIA)),
     _t(S.ELIM_COUNTY, S.ELIM_TOWNSHIP, "return_to_elim_township", "退回乡镇重新审核", APPROVE,
        reason="退回原因"),
     _t(S.ELIM_COUNTY, S.MONITORING, "keep_monitoring", "不同意消除，继续监测", APPROVE,

@@ -4,6 +4,7 @@ form, the due list; scope (404) and roles."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -121,6 +122,9 @@ def test_follow_up_form_prefilled_and_saved(client_for, households, plan):
     url = f"/assistance/households/{plan.household_id}/follow-up/?month={MONTH}"
     page = client.get(url).content.decode()
     assert 'value="刘干部"' in page and f'name="measure_{measure.pk}_status"' in page
+    # The prefilled date in the form a date input reads (YYYY-MM-DD, not the locale's 2026/11/30).
+    assert re.search(r'type="date" name="visit_date" value="\d{4}-\d{2}-\d{2}"', page) or \
+        re.search(r'name="visit_date"[^>]*value="\d{4}-\d{2}-\d{2}"', page), page
     response = client.post(url, {
         "month": MONTH, "visit_date": TODAY.isoformat(), "cadre_name": "刘干部",
         "income_change": "up", "education_ok": "1", "medical_ok": "1", "housing_ok": "0",

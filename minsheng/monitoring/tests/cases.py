@@ -7,6 +7,7 @@ that owns it, with the records the step needs created first.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -22,7 +23,7 @@ from minsheng.monitoring.models import (
     MonitoringCase,
     RiskType,
 )
-from minsheng.registry.models import Household
+from minsheng.registry.models import Household, IncomeLedger, Member
 from minsheng.registry.services import household_register
 from minsheng.registry.testing import member_data
 from minsheng.testing import VILLAGE_A
@@ -71,9 +72,33 @@ def open_case(personas: dict[str, User], household: Household, *,
                                     version=lead.version, today=TODAY)
 
 
+INCLUDED_LONG_AGO = dt.date(2025, 11, 1)  # more than the 6 months of monitoring before TODAY
+
+
+def meet_elimination_criteria(case: MonitoringCase, *, included_on: dt.date | None = None,
+                              year: int = TODAY.year - 1) -> None:
+    """Give the case's household facts that meet every risk-elimination criterion (a ledger
+    well above the 监测范围, housing grade A, drinking water checked) and a 纳入日期 long enough
+    ago (``included_on``, default ``INCLUDED_LONG_AGO`` unless already earlier)."""
+    household = case.household
+    IncomeLedger.objects.update_or_create(
+        household=household, year=year,
+        defaults={"wage_income": Decimal("60000"), "medical_out_of_pocket": Decimal("800")})
+    Household.objects.filter(pk=household.pk).update(
+        housing_grade="A", water_quantity_ok=True, water_quality_ok=True,
+        water_convenience_ok=True, water_assurance_ok=True)
+    Member.objects.filter(household=household).update(medical_insurance=True)
+    day = included_on or INCLUDED_LONG_AGO
+    if included_on is not None or case.included_on is None or case.included_on > day:
+        MonitoringCase.objects.filter(pk=case.pk).update(included_on=day)
+
+
 def prepare(personas: dict[str, User], case: MonitoringCase, step: workflow.Transition) -> None:
-    """Create the records ``step`` needs (visit, team visit, meeting)."""
+    """Create the records ``step`` needs (visit, team visit, meeting, the facts meeting the
+    risk-elimination criteria)."""
     village = personas["village_monitor"]
+    if workflow.NEEDS_CRITERIA in step.needs:
+        meet_elimination_criteria(case)
     if workflow.NEEDS_VISIT in step.needs:
         case_services.visit_record(
             actor=village, case=case, visited_on=TODAY, visitors=["张核查"],

@@ -313,28 +313,6 @@ class GreenChannelTests:
 
 # --- Concurrency (PostgreSQL) ------------------------------------------------------------------
 
-@pytest.fixture
-def allow_audit_flush(django_db_blocker):
-    """A transactional test's teardown TRUNCATEs every table, and the audit table refuses
-    TRUNCATE (append-only trigger). Wrap the next flush only: disable that trigger inside the
-    flush's own transaction, then enable it again, so the guard stays on for every other test."""
-    yield
-    if connection.vendor != "postgresql":
-        return
-    ops = connection.ops
-    original = ops.execute_sql_flush
-
-    def flush_once(sql_list):
-        del ops.execute_sql_flush
-        with connection.cursor() as cursor:
-            cursor.execute("ALTER TABLE core_auditevent DISABLE TRIGGER core_auditevent_no_truncate")
-        original(sql_list)
-        with connection.cursor() as cursor:
-            cursor.execute("ALTER TABLE core_auditevent ENABLE TRIGGER core_auditevent_no_truncate")
-
-    ops.execute_sql_flush = flush_once
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_county_officers_approving_at_once_apply_the_step_once(allow_audit_flush,
                                                                   settings, tmp_path):
