@@ -81,6 +81,23 @@ class ValidationResult:
         return max(self.warning_total, len(self.warnings))
 
 
+def validation_of(parsed: Any, *, actor: User, progress: Progress, registry_checks: bool,
+                  check: Callable[..., None],
+                  summary: Callable[[Any], dict[str, int]]) -> ValidationResult:
+    """The common end of an importer's ``validate`` once its file is parsed (``parsed`` has
+    ``result`` and ``file_ok``): report progress, run the checks against the database when
+    asked and the file itself is sound, and on success count the summary and keep the parse
+    as the plan the apply step reuses."""
+    total = parsed.result.total_rows
+    progress("校验", total, total)
+    if parsed.file_ok and registry_checks:
+        check(parsed, actor=actor)
+    if parsed.result.ok:
+        parsed.result.summary = summary(parsed)
+        parsed.result.plan = parsed
+    return parsed.result
+
+
 class ImportRejected(InvalidInput):
     """Validation inside the applying transaction found errors; nothing was written."""
 

@@ -28,6 +28,7 @@ from minsheng.core.imports import (
     Progress,
     ValidationResult,
     register_importer,
+    validation_of,
 )
 from minsheng.core.models import AuditEventType, User
 from minsheng.core.tabular import (
@@ -276,13 +277,9 @@ class LabourImporter:
     def validate(self, *, actor: User, path: Path, original_name: str, progress: Progress,
                  registry_checks: bool = True) -> ValidationResult:
         parsed = parse_labour(path, original_name, today=timezone.localdate())
-        progress("校验", parsed.result.total_rows, parsed.result.total_rows)
-        if parsed.file_ok and registry_checks:
-            check_labour(parsed, actor=actor)
-        if parsed.result.ok:
-            parsed.result.summary = _labour_summary(parsed)
-            parsed.result.plan = parsed
-        return parsed.result
+        return validation_of(parsed, actor=actor, progress=progress,
+                             registry_checks=registry_checks, check=check_labour,
+                             summary=_labour_summary)
 
     def apply(self, *, actor: User, path: Path, original_name: str, batch_id: int | None,
               progress: Progress, plan: Any = None) -> dict[str, int]:
@@ -423,13 +420,9 @@ class EnterpriseImporter:
     def validate(self, *, actor: User, path: Path, original_name: str, progress: Progress,
                  registry_checks: bool = True) -> ValidationResult:
         parsed = parse_enterprises(path, original_name)
-        progress("校验", parsed.result.total_rows, parsed.result.total_rows)
-        if parsed.file_ok and registry_checks:
-            check_enterprises(parsed, actor=actor)
-        if parsed.result.ok:
-            parsed.result.summary = _enterprise_summary(parsed)
-            parsed.result.plan = parsed
-        return parsed.result
+        return validation_of(parsed, actor=actor, progress=progress,
+                             registry_checks=registry_checks, check=check_enterprises,
+                             summary=_enterprise_summary)
 
     def apply(self, *, actor: User, path: Path, original_name: str, batch_id: int | None,
               progress: Progress, plan: Any = None) -> dict[str, int]:

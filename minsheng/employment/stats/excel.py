@@ -26,6 +26,7 @@ from minsheng.core.imports import (
     Progress,
     ValidationResult,
     register_importer,
+    validation_of,
 )
 from minsheng.core.models import AuditEventType, User
 from minsheng.core.tabular import (
@@ -216,13 +217,9 @@ class TargetImporter:
     def validate(self, *, actor: User, path: Path, original_name: str, progress: Progress,
                  registry_checks: bool = True) -> ValidationResult:
         parsed = parse(path, original_name)
-        progress("校验", parsed.result.total_rows, parsed.result.total_rows)
-        if parsed.file_ok and registry_checks:
-            check(parsed, actor=actor)
-        if parsed.result.ok:
-            parsed.result.summary = _summary(parsed)
-            parsed.result.plan = parsed
-        return parsed.result
+        return validation_of(parsed, actor=actor, progress=progress,
+                             registry_checks=registry_checks, check=check,
+                             summary=_summary)
 
     def apply(self, *, actor: User, path: Path, original_name: str, batch_id: int | None,
               progress: Progress, plan: Any = None) -> dict[str, int]:

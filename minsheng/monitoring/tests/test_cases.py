@@ -113,7 +113,8 @@ class DeclarationTests:
         assert status["state"] == "已受理，等待村（社区）和乡镇研判"
         assert set(status) == {"code", "submitted", "village", "state", "note"}
         assert "户主C001" not in str(status) and HEAD_ID not in str(status)
-        assert case_services.declaration_status("SBXXXXXXXXXX") is None
+        # A well-formed code that was never issued finds nothing.
+        assert case_services.declaration_status("SB23456789AB") is None
         case_services.lead_dismiss(actor=personas["village_monitor"], lead=lead,
                                    version=lead.version, reason="经核实家庭收入稳定")
         status = case_services.declaration_status(lead.tracking_code)
