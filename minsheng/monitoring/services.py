@@ -35,16 +35,20 @@ from minsheng.core.bulk import bulk_write_cache, db_value
 from minsheng.core.errors import InvalidInput, MinshengError, NotFound, PermissionDenied
 from minsheng.core.models import AuditEventType, User
 from minsheng.monitoring.models import RiskSignal, RunKind, RunStatus, ScreeningRun, SignalStatus
-from minsheng.policy.models import Determination, ParameterSnapshot
+from minsheng.policy.models import Determination, ParameterSnapshot, ScreeningFacts
 from minsheng.regions.models import Region
 from minsheng.regions.scoping import holds_perm
 from minsheng.regions.selectors import region_get, region_roots
+from minsheng.registry.models import Member
 
 logger = logging.getLogger(__name__)
 
 RESULT = "ms_screen_result"
 NEW = "ms_screen_new"
 PARAMS = "ms_screen_params"
+CHANGED = "ms_screen_changed"
+DECIDED = "ms_screen_decided"
+FACTS_TARGET = "ms_screen_facts"
 WHAT_IF = "ms_screen_what_if"
 # pg_advisory_xact_lock key: screenings write the same signal table, one at a time.
 _LOCK_KEY = 0x6D6F6E69
@@ -320,7 +324,7 @@ def _screen(run: ScreeningRun) -> dict[str, int]:
         still_open = open_before - resolved
         if not run.dry_run:
             _write(cursor, run, lo=lo, hi=hi, new_count=new_count, resolved=resolved)
-        _drop(cursor, RESULT, NEW, PARAMS)
+        _drop(cursor, RESULT, NEW, PARAMS, CHANGED, DECIDED)
     return {"evaluated": evaluated, "flagged": flagged, "new_count": new_count,
             "still_open": still_open, "resolved": resolved}
 
@@ -338,32 +342,97 @@ def _write(cursor: Any, run: ScreeningRun, *, lo: str, hi: str, new_count: int,
             f"SELECT 1 FROM {RESULT} r WHERE r.household_id = {signals}.household_id "
             f"AND r.reason_code = {signals}.reason_code)",
             [SignalStatus.RESOLVED_BY_DATA, run.pk, on, run.pk, now, lo, hi])
-    # Open signals whose figures changed keep their identity and get today's figures.
+    # Open signals whose figures changed keep their identity and get today's figures; the
+    # evaluation behind the change is stored as a determination, like a new signal's.
     changed = " OR ".join([_distinct("s.measured", "r.measured"),
                            _distinct("s.threshold", "r.threshold"),
                            "s.people <> r.people", "s.outcome <> r.status",
                            "s.rule_version <> r.rule_version"])
+    _drop(cursor, CHANGED)
     cursor.execute(
-        f"UPDATE {signals} AS s SET measured = r.measured, threshold = r.threshold, "
-        f"people = r.people, outcome = r.status, rule_version = r.rule_version, {_q('on')} = %s, "
-        f"last_run_id = %s, updated_at = %s FROM {RESULT} r WHERE s.status = 'open' "
-        "AND s.household_id = r.household_id AND s.reason_code = r.reason_code "
-        f"AND s.region_id >= %s AND s.region_id <= %s AND ({changed})",
-        [on, run.pk, now, lo, hi])
-    if not new_count:
+        f"CREATE TEMPORARY TABLE {CHANGED} AS SELECT r.* FROM {RESULT} r JOIN {signals} s "
+        "ON s.status = 'open' AND s.household_id = r.household_id "
+        "AND s.reason_code = r.reason_code "
+        f"WHERE s.region_id >= %s AND s.region_id <= %s AND ({changed})", [lo, hi])
+    changed_count = _scalar(cursor, f"SELECT COUNT(*) FROM {CHANGED}")
+    if changed_count:
+        cursor.execute(
+            f"UPDATE {signals} AS s SET measured = r.measured, threshold = r.threshold, "
+            f"people = r.people, outcome = r.status, rule_version = r.rule_version, "
+            f"{_q('on')} = %s, last_run_id = %s, updated_at = %s FROM {CHANGED} r "
+            "WHERE s.status = 'open' AND s.household_id = r.household_id "
+            "AND s.reason_code = r.reason_code", [on, run.pk, now])
+    if new_count:
+        cursor.execute(
+            f"INSERT INTO {signals} (household_id, region_id, rule_id, rule_version, "
+            f"reason_code, outcome, status, measured, threshold, people, {_q('on')}, "
+            "first_run_id, last_run_id, created_at, updated_at) "
+            "SELECT household_id, region_code, rule_id, rule_version, reason_code, status, "
+            f"'open', measured, threshold, people, %s, %s, %s, %s, %s FROM {NEW}",
+            [on, run.pk, run.pk, now, now])
+    if not (new_count or changed_count):
         return
+    decided = NEW
+    if changed_count:
+        decided = DECIDED
+        _drop(cursor, DECIDED)
+        cursor.execute(f"CREATE TEMPORARY TABLE {DECIDED} AS SELECT * FROM {NEW} "
+                       f"UNION ALL SELECT * FROM {CHANGED}")
+    _write_facts(cursor, run, decided, now=now)
+    _write_determinations(cursor, run, decided, now=now, on=on)
+
+
+def _write_facts(cursor: Any, run: ScreeningRun, decided: str, *, now: Any) -> None:
+    """One 筛查事实快照 per household with a determination in ``decided``: what the rules read
+    about it (``ScreeningFacts``), so each determination can be replayed from its own facts.
+    Copied set-based from the screening summary — or, for a screening dated before a later
+    ledger (the rules' registry form), built from the registry tables with the ledgers capped
+    at the screening's year. Members are listed only where a member rule decided (uninsured,
+    or not in school within the row's compulsory-age window); the rest are counted."""
+    from minsheng.policy.rules import sql as rules_sql
+    from minsheng.registry import summary
+
+    pg = connection.vendor == "postgresql"
+    facts = _q(ScreeningFacts._meta.db_table)
+    members = _q(Member._meta.db_table)
+    _drop(cursor, FACTS_TARGET)
     cursor.execute(
-        f"INSERT INTO {signals} (household_id, region_id, rule_id, rule_version, reason_code, "
-        f"outcome, status, measured, threshold, people, {_q('on')}, first_run_id, last_run_id, "
-        "created_at, updated_at) "
-        "SELECT household_id, region_code, rule_id, rule_version, reason_code, status, 'open', "
-        f"measured, threshold, people, %s, %s, %s, %s, %s FROM {NEW}",
-        [on, run.pk, run.pk, now, now])
-    _write_determinations(cursor, run, now=now, on=on)
+        f"CREATE TEMPORARY TABLE {FACTS_TARGET} AS SELECT household_id, MAX(birth_lo) AS lo, "
+        "MAX(birth_hi) AS hi, MAX(CASE WHEN rule_id IN ('education', 'medical_insurance') "
+        f"THEN 1 ELSE 0 END) AS listed FROM {decided} GROUP BY household_id")
+    if pg:
+        cursor.execute(f"ANALYZE {FACTS_TARGET}")
+    lo, hi = ("CAST(d.lo AS DATE)", "CAST(d.hi AS DATE)") if pg else ("d.lo", "d.hi")
+    empty = "'[]'::jsonb" if pg else "'[]'"
+    member = ("'id', x.id, 'name', x.name, 'birth_date', x.birth_date, "
+              "'school_stage', x.school_stage, 'medical_insurance', x.medical_insurance")
+    aggregate = (f"COALESCE(jsonb_agg(jsonb_build_object({member}) ORDER BY x.id), "
+                 "'[]'::jsonb)" if pg else f"json_group_array(json_object({member}))")
+    listed = (f"CASE WHEN d.listed = 1 THEN (SELECT {aggregate} FROM {members} x "
+              "WHERE x.household_id = d.household_id AND x.active AND (NOT x.medical_insurance "
+              f"OR (x.school_stage = 'not_in_school' AND x.birth_date > {lo} "
+              f"AND x.birth_date <= {hi}))) ELSE {empty} END")
+    if rules_sql.summary_serves(on=run.on, region_code=run.region.code):
+        source = f"{summary.SUMMARY} s JOIN {FACTS_TARGET} d ON d.household_id = s.household_id"
+    else:
+        source = (f"({summary._select(FACTS_TARGET, max_year=run.on.year)}) s "
+                  f"JOIN {FACTS_TARGET} d ON d.household_id = s.household_id")
+    ledger = [f"{k}_{name}" for k in "cp" for name in summary.LEDGER_FIELDS]
+    copied = ["category", "housing_grade", "water_quantity_ok", "water_quality_ok",
+              "water_convenience_ok", "water_assurance_ok", "people", "ledger_year",
+              "has_previous", *ledger]
+    cursor.execute(
+        f"INSERT INTO {facts} (household_id, source, region_code, {', '.join(copied)}, "
+        f"members, created_at) SELECT s.household_id, %s, s.region_id, "
+        f"{', '.join(f's.{c}' for c in copied)}, {listed}, %s FROM {source}",
+        [f"screening:{run.pk}", now])
+    _drop(cursor, FACTS_TARGET)
 
 
-def _write_determinations(cursor: Any, run: ScreeningRun, *, now: Any, on: Any) -> None:
-    """One 判定记录 per new signal. The snapshot of the parameters its rule uses in its village
+def _write_determinations(cursor: Any, run: ScreeningRun, decided: str, *, now: Any,
+                          on: Any) -> None:
+    """One 判定记录 per new or changed signal (the rows of ``decided``); its facts are its
+    household's ``ScreeningFacts`` row of this run. The snapshot of the parameters its rule uses in its village
     is looked up once per village in Python, stored once per distinct content
     (``ParameterSnapshot``, shared across villages and with earlier runs) and referenced by
     id: a few dozen snapshots for a million determinations instead of 1.3 KB on every row."""
@@ -378,7 +447,7 @@ def _write_determinations(cursor: Any, run: ScreeningRun, *, now: Any, on: Any) 
     named = sorted({significant_prefix(entry.region) for name in rules.PARAMETER_NAMES
                     for entry in parameters.get(name).entries if entry.region},
                    key=len, reverse=True)
-    cursor.execute(f"SELECT DISTINCT region_code, rule_id FROM {NEW}")
+    cursor.execute(f"SELECT DISTINCT region_code, rule_id FROM {decided}")
     pairs = cursor.fetchall()
     snapshots: dict[str, dict[str, Any]] = {}
     digests: dict[str, str] = {}  # digest → JSON text
@@ -416,14 +485,12 @@ def _write_determinations(cursor: Any, run: ScreeningRun, *, now: Any, on: Any) 
     values = _json([("measured", "n.measured"), ("threshold", "n.threshold")])
     reasons = (f"jsonb_build_array({_json([('code', 'n.reason_code'), ('values', values)])})"
                if pg else f"json_array({_json([('code', 'n.reason_code'), ('values', values)])})")
-    facts = _json([("measured", "n.measured"), ("threshold", "n.threshold"),
-                   ("people", "n.people")])
     table = _q(Determination._meta.db_table)
     cursor.execute(
         f"INSERT INTO {table} (household_id, region_code, rule_id, rule_version, {_q('on')}, "
         "status, reasons, parameters, parameter_set_id, facts, source, created_at) "
         f"SELECT n.household_id, n.region_code, n.rule_id, n.rule_version, %s, n.status, "
-        f"{reasons}, '{{}}', p.snapshot_id, {facts}, %s, %s FROM {NEW} n "
+        f"{reasons}, '{{}}', p.snapshot_id, '{{}}', %s, %s FROM {decided} n "
         f"JOIN {PARAMS} p ON p.region_code = n.region_code AND p.rule_id = n.rule_id",
         [on, f"screening:{run.pk}", now])
 

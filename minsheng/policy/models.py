@@ -37,6 +37,102 @@ class ParameterSnapshot(models.Model):
         return self.digest[:12]
 
 
+class ScreeningFacts(models.Model):
+    """The facts a screening read about one household (筛查事实快照): one row per household and
+    screening run that wrote determinations, so each of those determinations can be replayed
+    from its own facts (``Determination.used_facts``), not from today's registry.
+
+    Holds what the rules read, as the screening read it: the household's category, housing
+    grade and 饮水 checks, the number of active members, the members a member rule could flag
+    (uninsured, or not in school within the compulsory-age window — the others are insured and
+    in school or outside the window, so they are counted, not listed), and the latest ledger up
+    to the screening's year and the one of the year before it, in 分. Append-only.
+    """
+
+    # Written only by the screening service, in the run's transaction; no database constraint
+    # (households are archived, never deleted), as for determinations.
+    household = models.ForeignKey("registry.Household", verbose_name="农户",
+                                  on_delete=models.PROTECT, related_name="+", db_index=False,
+                                  db_constraint=False)
+    source = models.CharField("来源", max_length=64)
+    region_code = models.CharField("区划代码", max_length=12)
+    category = models.CharField("户类型", max_length=16)
+    housing_grade = models.CharField("住房安全等级", max_length=1)
+    water_quantity_ok = models.BooleanField("饮水水量达标", null=True)
+    water_quality_ok = models.BooleanField("饮水水质达标", null=True)
+    water_convenience_ok = models.BooleanField("取水方便", null=True)
+    water_assurance_ok = models.BooleanField("供水保障率达标", null=True)
+    people = models.IntegerField("在户人数")
+    members = models.JSONField("列出的成员", default=list)
+    ledger_year = models.IntegerField("收支台账年度", null=True)
+    has_previous = models.BooleanField("有上一年度台账", default=False)
+    # That ledger (c_*) and the one of the year before it (p_*), in 分.
+    c_wage_income = models.BigIntegerField(null=True)
+    c_business_income = models.BigIntegerField(null=True)
+    c_business_expense = models.BigIntegerField(null=True)
+    c_property_income = models.BigIntegerField(null=True)
+    c_transfer_family_planning = models.BigIntegerField(null=True)
+    c_transfer_dibao = models.BigIntegerField(null=True)
+    c_transfer_tekun = models.BigIntegerField(null=True)
+    c_transfer_pension = models.BigIntegerField(null=True)
+    c_transfer_eco_compensation = models.BigIntegerField(null=True)
+    c_transfer_other = models.BigIntegerField(null=True)
+    c_medical_out_of_pocket = models.BigIntegerField(null=True)
+    c_education_expense = models.BigIntegerField(null=True)
+    p_wage_income = models.BigIntegerField(null=True)
+    p_business_income = models.BigIntegerField(null=True)
+    p_business_expense = models.BigIntegerField(null=True)
+    p_property_income = models.BigIntegerField(null=True)
+    p_transfer_family_planning = models.BigIntegerField(null=True)
+    p_transfer_dibao = models.BigIntegerField(null=True)
+    p_transfer_tekun = models.BigIntegerField(null=True)
+    p_transfer_pension = models.BigIntegerField(null=True)
+    p_transfer_eco_compensation = models.BigIntegerField(null=True)
+    p_transfer_other = models.BigIntegerField(null=True)
+    p_medical_out_of_pocket = models.BigIntegerField(null=True)
+    p_education_expense = models.BigIntegerField(null=True)
+    created_at = models.DateTimeField("记录时间")
+
+    class Meta:
+        verbose_name = "筛查事实快照"
+        verbose_name_plural = "筛查事实快照"
+        default_permissions = ("view",)
+        indexes = [models.Index(fields=["household", "source"], name="policy_facts_household")]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.source}"
+
+    def as_facts(self) -> dict:
+        """The snapshot as ``HouseholdFacts.from_mapping`` takes it."""
+        from minsheng.policy.rules.facts import LEDGER_FIELDS
+
+        def amounts(prefix: str) -> dict[str, str]:
+            values = {}
+            for name in LEDGER_FIELDS:
+                cents = getattr(self, f"{prefix}_{name}") or 0
+                sign = "-" if cents < 0 else ""
+                values[name] = f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
+            return values
+
+        ledgers = {}
+        if self.ledger_year is not None:
+            ledgers[str(self.ledger_year)] = amounts("c")
+            if self.has_previous:
+                ledgers[str(self.ledger_year - 1)] = amounts("p")
+        members = [{"id": m["id"], "name": m["name"], "birth_date": str(m["birth_date"])[:10],
+                    "school_stage": m["school_stage"],
+                    "medical_insurance": bool(m["medical_insurance"])}
+                   for m in sorted(self.members, key=lambda m: m["id"])]
+        return {"household_id": self.household_id, "region_code": self.region_code,
+                "category": self.category, "housing_grade": self.housing_grade,
+                "water_quantity_ok": self.water_quantity_ok,
+                "water_quality_ok": self.water_quality_ok,
+                "water_convenience_ok": self.water_convenience_ok,
+                "water_assurance_ok": self.water_assurance_ok,
+                "members": members, "other_members": self.people - len(members),
+                "ledgers": ledgers}
+
+
 class Determination(models.Model):
     """One rule evaluated for one household (判定记录), replayable later.
 
@@ -88,6 +184,18 @@ class Determination(models.Model):
             return {name: {**snapshot, "region_code": self.region_code}
                     for name, snapshot in self.parameter_set.parameters.items()}
         return self.parameters
+
+    @property
+    def used_facts(self) -> dict:
+        """The facts the rule read, wherever they are stored: a screening's determinations share
+        their household's ``ScreeningFacts`` row of that run; a single evaluation holds its own
+        snapshot in ``facts``. What ``rules.replay`` takes."""
+        if self.source.startswith("screening:"):
+            row = ScreeningFacts.objects.filter(household_id=self.household_id,
+                                                source=self.source).first()
+            if row is not None:
+                return row.as_facts()
+        return self.facts
 
 
 class ProposalStatus(models.TextChoices):

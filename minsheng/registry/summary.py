@@ -81,20 +81,29 @@ def cents(column: str, vendor: str | None = None) -> str:
     return f"CAST(ROUND({column} * 100) AS INTEGER)"
 
 
-def _select(target: str | None) -> str:
+def _select(target: str | None, *, max_year: int | None = None) -> str:
     """The summary rows of the non-archived households, all of them or those whose id is in
-    the temporary table ``target``."""
+    the temporary table ``target``; columns named as ``COLUMNS``. With ``max_year``, the
+    ledgers are the latest up to that year (a screening dated before a later ledger: its facts
+    snapshot, ``monitoring.services``), not the latest of all."""
     members = Member._meta.db_table
     ledgers = IncomeLedger._meta.db_table
     households = Household._meta.db_table
     only = f" AND {{alias}}.household_id IN (SELECT household_id FROM {target})" if target else ""
     not_in_school = "mb.school_stage = 'not_in_school'"
-    ledger_columns = ", ".join(
-        [cents(f"l.{name}") for name in LEDGER_FIELDS]
-        + [cents(f"p.{name}") for name in LEDGER_FIELDS])
+    ledger_columns = ([cents(f"l.{name}") for name in LEDGER_FIELDS]
+                      + [cents(f"p.{name}") for name in LEDGER_FIELDS])
     join_target = f" JOIN {target} t ON t.household_id = h.id" if target else ""
     # The members not in school are numbered youngest first within their household (a window
     # over the household's members), and the first three birth dates kept.
+    capped = f" AND x.year <= {int(max_year)}" if max_year is not None else ""
+    values = ["h.id", "h.region_id", "h.category", "h.housing_grade", "h.water_quantity_ok",
+              "h.water_quality_ok", "h.water_convenience_ok", "h.water_assurance_ok",
+              "COALESCE(m.people, 0)", "COALESCE(m.uninsured, 0)", "COALESCE(m.out_of_school, 0)",
+              "m.born_1", "m.born_2", "m.born_3", "y.year",
+              "CASE WHEN p.id IS NULL THEN FALSE ELSE TRUE END", *ledger_columns]
+    named = ",\n  ".join(f"{value} AS {column}"
+                         for value, column in zip(values, COLUMNS, strict=True))
     youngest = ", ".join(f"MAX(CASE WHEN mm.nis = 1 AND mm.rn = {k} THEN mm.birth_date END) "
                          f"AS born_{k}" for k in (1, 2, 3))
     return f"""WITH mm AS (SELECT mb.household_id AS hid, mb.birth_date,
@@ -107,11 +116,8 @@ m AS (SELECT mm.hid, COUNT(*) AS people, SUM(mm.uninsured) AS uninsured,
   SUM(mm.nis) AS out_of_school, {youngest}
   FROM mm GROUP BY mm.hid),
 y AS (SELECT x.household_id AS hid, MAX(x.year) AS year FROM {ledgers} x
-  WHERE 1 = 1{only.format(alias="x")} GROUP BY x.household_id)
-SELECT h.id, h.region_id, h.category, h.housing_grade, h.water_quantity_ok, h.water_quality_ok,
-  h.water_convenience_ok, h.water_assurance_ok, COALESCE(m.people, 0),
-  COALESCE(m.uninsured, 0), COALESCE(m.out_of_school, 0), m.born_1, m.born_2, m.born_3, y.year,
-  CASE WHEN p.id IS NULL THEN FALSE ELSE TRUE END, {ledger_columns}
+  WHERE 1 = 1{only.format(alias="x")}{capped} GROUP BY x.household_id)
+SELECT {named}
 FROM {households} h{join_target}
 LEFT JOIN m ON m.hid = h.id
 LEFT JOIN y ON y.hid = h.id

@@ -71,7 +71,12 @@ class ScreeningRunTests:
         assert (det.status, det.on, det.region_code) == ("risk", ON, families["poor"].region_id)
         assert det.reasons == [{"code": INCOME,
                                 "values": {"measured": "5000.00", "threshold": "8500.00"}}]
-        assert det.facts == {"measured": "5000.00", "threshold": "8500.00", "people": 2}
+        # The facts are the household's snapshot of this run, shared by its determinations.
+        assert det.facts == {}
+        facts = det.used_facts
+        assert (facts["other_members"], facts["members"]) == (2, [])
+        assert facts["ledgers"]["2026"]["wage_income"] == "10000.00"
+        assert set(facts["ledgers"]) == {"2026", "2025"}
         income_rule = next(r for r in rules.RULES if r.id == det.rule_id)
         assert set(det.used_parameters) == set(income_rule.parameter_names)
         assert det.used_parameters["monitoring.range"]["value"] == "8500"
@@ -273,3 +278,73 @@ class WhatIfParseTests:
         assert "不被任何筛查规则使用" in exc.value.message
 
 
+
+
+class ScreeningFactsTests:
+    """Each screening determination replays from its own facts snapshot and parameter snapshot
+    (``rules.replay``) to the outcome stored — also after the registry has changed."""
+
+    def replayed(self, det):
+        return rules.replay(rule_id=det.rule_id, rule_version=det.rule_version, on=det.on,
+                            facts=det.used_facts, parameters=det.used_parameters)
+
+    def test_every_determination_replays_to_what_was_stored(self, personas, families):
+        county = personas["county_office"]
+        poor = families["poor"]
+        # Give the poor household a member without insurance and a child of compulsory age
+        # out of school, unsafe housing and a failing water check: every rule's facts matter.
+        from minsheng.registry.services import household_update, member_add
+        from minsheng.registry.testing import member_data
+
+        child = member_data("失学儿童", dt.date(2014, 3, 1), 401, relation="son",
+                            school_stage="not_in_school", medical_insurance=False)
+        member_add(actor=county, household=poor, data=child)
+        poor.refresh_from_db()
+        household_update(actor=county, household=poor, version=poor.version,
+                         housing_grade="D", water_quality_ok=False)
+        run = screening_run(actor=county, region_code=COUNTY_A, on=ON)
+        stored = list(Determination.objects.filter(source=f"screening:{run.pk}"))
+        assert {d.rule_id for d in stored if d.household_id == poor.pk} == {
+            "income", "education", "medical_insurance", "housing", "water"}
+        facts = next(d for d in stored if d.household_id == poor.pk).used_facts
+        assert [m["name"] for m in facts["members"]] == ["失学儿童"]
+        assert facts["other_members"] == 2
+        # The registry changes afterwards; the replay still gives what was decided then.
+        poor.refresh_from_db()
+        household_update(actor=county, household=poor, version=poor.version,
+                         housing_grade="A", water_quality_ok=True)
+        for det in stored:
+            outcome = self.replayed(det)
+            assert outcome.status == det.status, det.rule_id
+            # The stored reasons keep measured and threshold (null where the rule has none).
+            assert [(r.code, r.values.get("measured"), r.values.get("threshold"))
+                    for r in outcome.reasons] == [
+                (r["code"], r["values"]["measured"], r["values"]["threshold"])
+                for r in det.reasons], det.rule_id
+
+    def test_a_screening_dated_before_a_later_ledger_keeps_that_years_facts(self, personas,
+                                                                           families):
+        county = personas["county_office"]
+        poor = families["poor"]
+        ledger_save(actor=county, household=poor, year=2027, wage_income=Decimal(90_000))
+        run = screening_run(actor=county, region_code=COUNTY_A, on=ON)
+        det = Determination.objects.get(source=f"screening:{run.pk}", household=poor)
+        assert set(det.used_facts["ledgers"]) == {"2026", "2025"}
+        assert self.replayed(det).status == "risk"
+
+    def test_changed_figures_store_a_new_determination_and_an_unchanged_run_none(
+            self, personas, families):
+        county = personas["county_office"]
+        poor = families["poor"]
+        first = screening_run(actor=county, region_code=COUNTY_A, on=ON)
+        ledger_save(actor=county, household=poor, year=2026,
+                    version=poor.ledgers.get(year=2026).version, wage_income=Decimal(12_000))
+        second = screening_run(actor=county, region_code=COUNTY_A, on=ON)
+        det = Determination.objects.get(source=f"screening:{second.pk}")
+        assert det.household_id == poor.pk
+        assert det.reasons[0]["values"]["measured"] == "6000.00"
+        assert self.replayed(det).reasons[0].values["measured"] == "6000.00"
+        first_det = Determination.objects.get(source=f"screening:{first.pk}", household=poor)
+        assert self.replayed(first_det).reasons[0].values["measured"] == "5000.00"
+        third = screening_run(actor=county, region_code=COUNTY_A, on=ON)
+        assert not Determination.objects.filter(source=f"screening:{third.pk}").exists()

@@ -36,7 +36,7 @@ SCHOOL_STAGES = ("not_in_school", "preschool", "primary", "junior", "senior", "v
                  "higher", "special", "exempt")
 
 HOUSEHOLD_KEYS = ("household_id", "region_code", "category", "housing_grade", *WATER_FIELDS,
-                  "members", "ledgers")
+                  "members", "other_members", "ledgers")
 MEMBER_KEYS = ("id", "name", "birth_date", "school_stage", "medical_insurance", "relation",
                "active")
 
@@ -89,10 +89,14 @@ class HouseholdFacts:
     water_assurance_ok: bool | None = None
     members: tuple[MemberFacts, ...] = ()
     ledgers: Mapping[int, LedgerFacts] = field(default_factory=dict)
+    # Active members counted but not listed: a screening's facts snapshot lists only the members
+    # a member rule could flag (uninsured, or not in school in the compulsory-age window) and
+    # counts the others, who by construction are insured and in school or outside the window.
+    other_members: int = 0
 
     @property
     def people(self) -> int:
-        return len(self.members)
+        return len(self.members) + self.other_members
 
     def water(self) -> dict[str, bool | None]:
         return {name: getattr(self, name) for name in WATER_FIELDS}
@@ -110,6 +114,7 @@ class HouseholdFacts:
             "ledgers": {str(year): {name: _cents_text(ledger.cents[name])
                                     for name in LEDGER_FIELDS}
                         for year, ledger in sorted(self.ledgers.items())},
+            **({"other_members": self.other_members} if self.other_members else {}),
         }
 
     @classmethod
@@ -145,12 +150,16 @@ class HouseholdFacts:
         for year_key, amounts in raw_ledgers.items():
             year = _int(year_key, "台账年度")
             ledgers[year] = _ledger(year, amounts)
+        other_members = _int(data.get("other_members", 0), "未列出的在户成员数（other_members）")
+        if other_members < 0:
+            raise InvalidInput("未列出的在户成员数（other_members）不能为负数。")
         household_id = data.get("household_id")
         if household_id is not None and (isinstance(household_id, bool)
                                          or not isinstance(household_id, int)):
             raise InvalidInput("household_id 应为整数。")
         return cls(household_id=household_id, region_code=region, category=category,
-                   housing_grade=grade, members=tuple(members), ledgers=ledgers, **water)
+                   housing_grade=grade, members=tuple(members), ledgers=ledgers,
+                   other_members=other_members, **water)
 
 
 def _cents_text(cents: int) -> str:

@@ -70,6 +70,9 @@ SOURCES = (REGISTRY, SUMMARY)
 COLUMNS = {"household_id": "BIGINT", "region_code": "VARCHAR(12)", "rule_id": "VARCHAR(64)",
            "rule_version": "INTEGER", "reason_code": "VARCHAR(64)", "status": "VARCHAR(8)",
            "measured": "TEXT", "threshold": "TEXT", "people": "BIGINT"}
+# A screening's rows also carry the compulsory-age birth window they were decided with (their
+# parameter group's): the screening lists the members it covers in its facts snapshot.
+SCREENING_COLUMNS = {**COLUMNS, "birth_lo": "TEXT", "birth_hi": "TEXT"}
 _LENGTHS = (2, 4, 6, 9, 12)
 
 
@@ -332,7 +335,7 @@ def _build(*, on: dt.date, region_code: str, sides: list[Mapping[str, object] | 
     dialect = _Dialect(vendor or connection.vendor)
     parameter_set = active_set(parameters)
     prefix = significant_prefix(region_code)
-    columns = dict(COLUMNS) if len(sides) == 1 else {**COLUMNS, "side": "INTEGER"}
+    columns = dict(SCREENING_COLUMNS) if len(sides) == 1 else {**COLUMNS, "side": "INTEGER"}
     if flags_only:
         columns = {"household_id": "BIGINT", "region_code": "VARCHAR(12)", "people": "BIGINT",
                    "flags0": "BIGINT", "flags1": "BIGINT"}
@@ -460,6 +463,7 @@ def _build(*, on: dt.date, region_code: str, sides: list[Mapping[str, object] | 
         for k, values in enumerate(side_values))
     if not figures:
         measured = threshold = ""
+    window = ", CAST(f.birth_lo AS TEXT) AS birth_lo, CAST(f.birth_hi AS TEXT) AS birth_hi"
     sql = f"""WITH rs(code, rule_id, rule_version, status, bit) AS (VALUES {reason_rows}),
 {ctes["sql"]},
 c AS NOT MATERIALIZED ({c}),
@@ -469,7 +473,7 @@ SELECT f.hid AS household_id, f.rc AS region_code, rs.rule_id, rs.rule_version,
   rs.code AS reason_code, rs.status,
   {f"CASE rs.code {measured} END" if measured else "CAST(NULL AS TEXT)"} AS measured,
   {f"CASE rs.code {threshold} END" if threshold else "CAST(NULL AS TEXT)"} AS threshold,
-  f.people{", f.side" if len(sides) > 1 else ""}
+  f.people{window if len(sides) == 1 else ", f.side"}
 FROM f CROSS JOIN rs WHERE (f.flags & rs.bit) <> 0"""
     return sql, [prefix.ljust(12, "0"), prefix.ljust(12, "9")]
 
