@@ -75,13 +75,21 @@ def case_list(*, actor: Any, filters: CaseFilter | None = None,
     return qs
 
 
+def monitored_households() -> models.QuerySet[MonitoringCase]:
+    """The ``household_id`` of every household that is a 监测对象 now (its case 监测中 or in the
+    elimination procedure, ``MONITORED_STATUSES``), as a subquery:
+    ``filter(household_id__in=monitored_households())`` stays one query. Not scoped: for a caller
+    that scopes its own rows (employment's statistics and 公益性岗位)."""
+    return MonitoringCase.objects.filter(status__in=MONITORED_STATUSES).values("household_id")
+
+
 def monitored_household_ids(*, region_code: str) -> set[int]:
-    """The households of a region (any level) that are 监测对象 now (``MONITORED_STATUSES``).
+    """The households of a region (any level) that are 监测对象 now (``monitored_households``).
     Not scoped: for a caller that has scoped its own results (employment's matching)."""
     prefix = _prefix(region_code)
-    return set(MonitoringCase.objects.filter(
-        status__in=MONITORED_STATUSES, region_id__gte=prefix.ljust(12, "0"),
-        region_id__lte=prefix.ljust(12, "9")).values_list("household_id", flat=True))
+    return set(monitored_households().filter(
+        region_id__gte=prefix.ljust(12, "0"), region_id__lte=prefix.ljust(12, "9"))
+        .values_list("household_id", flat=True))
 
 
 def case_get(*, actor: Any, pk: Any) -> MonitoringCase:

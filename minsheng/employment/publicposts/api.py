@@ -99,7 +99,6 @@ class PostUpdateIn(PostFields):
 class Declared(Schema):
     cannot_go_out: bool = False
     cannot_go_out_reason: str = ""
-    monitored: bool = False
     cadre_family: bool = False
 
 
@@ -240,7 +239,7 @@ def eligibility_api(request: HttpRequest, post_id: int, payload: CheckIn) -> dic
     return selectors.eligibility_check(
         member=member, region_code=post.region_id, start_date=payload.start_date,
         end_date=payload.end_date,
-        declared=payload.dict(include={"cannot_go_out", "cannot_go_out_reason", "monitored",
+        declared=payload.dict(include={"cannot_go_out", "cannot_go_out_reason",
                                        "cadre_family"})).as_dict()
 
 

@@ -78,7 +78,8 @@ class Post(models.Model):
 
 class Appointment(models.Model):
     """A person appointed to a post on a contract (聘用), with the facts declared on the
-    application (无法外出, 监测对象, 村干部家庭) and the eligibility decision it was made on."""
+    application (无法外出, 村干部家庭), whether the household was a 监测对象 (from the monitoring
+    cases) on appointment, and the eligibility decision it was made on."""
 
     post = models.ForeignKey(Post, verbose_name="岗位", on_delete=models.PROTECT,
                              related_name="appointments")
@@ -94,7 +95,7 @@ class Appointment(models.Model):
                               default=AppointmentStatus.ACTIVE)
     cannot_go_out = models.BooleanField("无法外出务工", default=False)
     cannot_go_out_reason = models.CharField("无法外出的原因", max_length=200, blank=True)
-    monitored = models.BooleanField("监测对象（申请时申报）", default=False)
+    monitored = models.BooleanField("监测对象（聘用时按监测案件认定）", default=False)
     cadre_family = models.BooleanField("村干部家庭成员（申请时申报）", default=False)
     bank_name = models.CharField("开户银行", max_length=100, blank=True)
     bank_account = models.CharField("补贴发放账号", max_length=40, blank=True)

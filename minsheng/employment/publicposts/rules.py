@@ -34,6 +34,10 @@ ELIGIBILITY_PARAMETERS = (AGE_MIN, AGE_MAX, ELIGIBLE_GROUPS, ELIGIBLE_CAPACITIES
 PAY_PARAMETERS = (MONTHLY_SUBSIDY, MIN_ATTENDANCE_RATE, PRO_RATA)
 
 GROUP_LABELS = {"lifted": "脱贫人口", "monitored": "监测对象", "dibao": "农村低保对象"}
+# Why an applicant is not in a group: what each fact is read from.
+GROUP_MISSING = {"lifted": "所在农户不是脱贫户",
+                 "monitored": "所在农户没有监测中（含风险消除程序中）的监测案件",
+                 "dibao": "本人未享受农村低保"}
 CAPACITY_LABELS = {"weak": "弱劳动力或半劳动力", "ordinary": "普通劳动力",
                    "skilled": "技能劳动力", "lost": "丧失劳动力", "none": "无劳动力"}
 _WORKING_CAPACITIES = ("weak", "ordinary", "skilled")
@@ -69,7 +73,7 @@ class ApplicantFacts:
     birth_date: dt.date
     labour_capacity: str
     household_lifted: bool  # 脱贫户 in the registry
-    monitored: bool  # 监测对象, declared on the application
+    monitored: bool  # 监测对象: the household's monitoring case is 监测中 or in 风险消除程序
     dibao: bool  # 享受低保, from the registry
     cannot_go_out: bool  # 无法外出务工, declared with a reason
     cannot_go_out_reason: str
@@ -120,7 +124,8 @@ def post_eligibility(facts: ApplicantFacts, params: EligibilityParams) -> Eligib
 
     - ``capacity``: 弱劳动力/半劳动力 (the parameter's capacities), or another working capacity
       with 无法外出务工 declared and a reason; 丧失劳动力 and 无劳动力 never qualify;
-    - ``group``: one of the eligible groups (脱贫人口, 监测对象[, 低保]);
+    - ``group``: one of the eligible groups (脱贫人口, 监测对象[, 低保]); the reason says, for
+      each group, what the applicant lacks;
     - ``age``: age on the start date within the bounds (both inclusive);
     - ``household``: no other active post in the household (when one per household);
     - ``cadre_family``: not a village-cadre family member (when excluded);
@@ -149,7 +154,9 @@ def post_eligibility(facts: ApplicantFacts, params: EligibilityParams) -> Eligib
               "dibao": facts.dibao}
     if not any(groups.get(g, False) for g in params.groups):
         allowed = "、".join(GROUP_LABELS.get(g, g) for g in params.groups)
-        fail("group", f"不属于可安置的人员类别（{allowed}）。")
+        missing = "；".join(GROUP_MISSING[g] for g in params.groups if g in GROUP_MISSING)
+        fail("group", f"不属于可安置的人员类别（{allowed}）" + (f"：{missing}。" if missing
+                                                                 else "。"))
 
     age = age_on(facts.birth_date, facts.start_date)
     if age < params.age_min:

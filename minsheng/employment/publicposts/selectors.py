@@ -20,6 +20,7 @@ from minsheng.employment.publicposts.models import (
 from minsheng.employment.publicposts.rules import ApplicantFacts, Eligibility, eligibility_for
 from minsheng.employment.rules import month_end
 from minsheng.employment.selectors import _range_q, _ranges
+from minsheng.monitoring.case_selectors import monitored_households
 from minsheng.regions.models import Region
 from minsheng.registry.choices import HouseholdCategory
 from minsheng.registry.models import Member
@@ -132,6 +133,8 @@ def post_candidates(*, post: Post) -> models.QuerySet[Member]:
 
 def applicant_facts(*, member: Member, start_date: dt.date, end_date: dt.date,
                     declared: dict[str, Any], exclude: int | None = None) -> ApplicantFacts:
+    """The facts of the decision: 脱贫户 and 低保 from the registry, 监测对象 from the monitoring
+    cases (the household's case 监测中 or in 风险消除程序 now), the rest as declared."""
     others = Appointment.objects.filter(household_id=member.household_id,
                                         status=AppointmentStatus.ACTIVE)
     if exclude:
@@ -139,7 +142,8 @@ def applicant_facts(*, member: Member, start_date: dt.date, end_date: dt.date,
     return ApplicantFacts(
         birth_date=member.birth_date, labour_capacity=member.labour_capacity,
         household_lifted=member.household.category == HouseholdCategory.LIFTED,
-        monitored=bool(declared.get("monitored")), dibao=bool(member.dibao),
+        monitored=monitored_households().filter(household_id=member.household_id).exists(),
+        dibao=bool(member.dibao),
         cannot_go_out=bool(declared.get("cannot_go_out")),
         cannot_go_out_reason=str(declared.get("cannot_go_out_reason") or ""),
         cadre_family=bool(declared.get("cadre_family")),

@@ -115,7 +115,7 @@ def clean_declared(data: dict[str, Any]) -> dict[str, Any]:
 
     return {"cannot_go_out": flag("cannot_go_out"),
             "cannot_go_out_reason": _text(data, "cannot_go_out_reason", "无法外出的原因", 200),
-            "monitored": flag("monitored"), "cadre_family": flag("cadre_family")}
+            "cadre_family": flag("cadre_family")}
 
 
 def appointment_create(*, actor: User, post_id: int, member_id: int,
@@ -163,13 +163,15 @@ def appointment_create(*, actor: User, post_id: int, member_id: int,
                     post=post, member=member, household=member.household,
                     region_id=post.region_id, start_date=start, end_date=end,
                     bank_name=bank_name, bank_account=bank_account, created_by=actor,
-                    eligibility={**decision.as_dict(), "facts": facts.as_dict()}, **declared)
+                    eligibility={**decision.as_dict(), "facts": facts.as_dict()},
+                    monitored=facts.monitored, **declared)
         except IntegrityError:
             raise Conflict(f"{member.name}刚被他人聘用，请刷新后查看。") from None
         post.version += 1
         post.save(update_fields=["version", "updated_at"])
         _audit(actor, appointment, {}, {"post": post.pk, "member": member.pk,
-                                        "start_date": start, "end_date": end, **declared},
+                                        "start_date": start, "end_date": end,
+                                        "monitored": facts.monitored, **declared},
                f"聘用公益性岗位：{post.name} {member.name}", post.region_id)
     return appointment
 

@@ -25,7 +25,7 @@ from minsheng.regions.current import current_region
 
 _ERRORS = (InvalidInput, PermissionDenied, Conflict, NotFound)
 POST_FIELDS = ("post_type", "name", "quota", "duties")
-DECLARED = ("cannot_go_out", "cannot_go_out_reason", "monitored", "cadre_family")
+DECLARED = ("cannot_go_out", "cannot_go_out_reason", "cadre_family")
 
 
 def _require(request: HttpRequest, perm: str) -> Any:
@@ -110,8 +110,6 @@ def post_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
                                                     declared={**declared,
                                                               "cannot_go_out": bool(
                                                                   declared["cannot_go_out"]),
-                                                              "monitored": bool(
-                                                                  declared["monitored"]),
                                                               "cadre_family": bool(
                                                                   declared["cadre_family"])})
             else:

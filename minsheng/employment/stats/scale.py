@@ -1,7 +1,7 @@
 """Metric provider: 脱贫劳动力务工规模 against the target (务工规模目标完成情况).
 
-Achieved (实际): the members of 脱贫户 whose status of the month is 务工 (any work area), counted
-as in ``transfer``. Target (目标): the month's target of the region if one was entered, else its
+Achieved (实际): 脱贫劳动力（含监测对象）— the members of 脱贫户 or of 监测对象 households whose
+status of the month is 务工 (any work area), counted as ``transfer_lifted`` in ``transfer``. Target (目标): the month's target of the region if one was entered, else its
 whole-year target (``month`` = 0); a city or province without a target of its own adds up the
 targets of the counties under it. Townships and villages have no target (targets are handed
 down to counties). Completion rate (完成率) = achieved ÷ target × 100, one decimal.
@@ -16,13 +16,13 @@ from django.db import models
 
 from minsheng.employment.stats.grouping import grouped, range_q
 from minsheng.employment.stats.models import YEARLY, EmploymentTarget
-from minsheng.employment.stats.transfer import LIFTED, employed
+from minsheng.employment.stats.transfer import employed, lifted_q
 from minsheng.regions.codes import RegionLevel, subtree_bounds
 from minsheng.regions.models import Region
 
 METRICS: list[tuple[str, str, str]] = [
     ("scale_target", "务工规模目标", "人"),
-    ("scale_achieved", "务工规模（脱贫劳动力务工）", "人"),
+    ("scale_achieved", "务工规模（脱贫劳动力务工，含监测对象）", "人"),
     ("scale_rate", "目标完成率", "%"),
 ]
 
@@ -67,7 +67,7 @@ def targets_for(regions: Sequence[Region], month: str) -> dict[str, int | None]:
 
 def region_month_values(regions: Sequence[Region],
                         month: str) -> dict[str, dict[str, int | Decimal | None]]:
-    achieved = grouped(employed(month).filter(LIFTED), "region_id", regions,
+    achieved = grouped(employed(month).filter(lifted_q()), "region_id", regions,
                        n=models.Count("id"))
     targets = targets_for(regions, month)
     out: dict[str, dict[str, int | Decimal | None]] = {}

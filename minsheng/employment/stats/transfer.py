@@ -1,9 +1,12 @@
 """Metric provider: transfer employment (转移就业) by destination, from the labour ledger.
 
 Counted: the month's ``LabourStatus`` rows with status 务工, by work area (县内 / 省内县外 /
-省外), and among them the members of 脱贫户 (``Household.category``, as the registry marks it
-today). A status is counted in the village it was recorded in. The registry does not mark
-监测对象 yet (issue 5); when it does, they join the 脱贫 count here.
+省外); among them 脱贫人口（含监测对象）— the members of 脱贫户 (``Household.category``, as the
+registry marks it today) or of 监测对象 households — and, of those, the 监测对象 alone. A household
+is a 监测对象 when its monitoring case is 监测中 or in the elimination procedure today
+(``monitoring.case_selectors.monitored_households``, a subquery on the case table, the same
+selector as employment's matching). A person is counted once even when both apply. A status is
+counted in the village it was recorded in.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from django.db import models
 from minsheng.employment.choices import WorkStatus
 from minsheng.employment.models import LabourStatus
 from minsheng.employment.stats.grouping import grouped
+from minsheng.monitoring.case_selectors import monitored_households
 from minsheng.regions.models import Region
 from minsheng.registry.choices import HouseholdCategory, WorkArea
 
@@ -24,12 +28,22 @@ METRICS: list[tuple[str, str, str]] = [
     ("transfer_in_county", "县内务工", "人"),
     ("transfer_in_province", "省内县外务工", "人"),
     ("transfer_out_of_province", "省外务工", "人"),
-    ("transfer_lifted", "其中脱贫人口", "人"),
+    ("transfer_lifted", "其中脱贫人口（含监测对象）", "人"),
+    ("transfer_monitored", "其中监测对象", "人"),
 ]
 AREAS = {"transfer_in_county": WorkArea.IN_COUNTY,
          "transfer_in_province": WorkArea.IN_PROVINCE,
          "transfer_out_of_province": WorkArea.OUT_OF_PROVINCE}
-LIFTED = models.Q(household__category=HouseholdCategory.LIFTED)
+
+
+def monitored_q() -> models.Q:
+    """Rows of the members of 监测对象 households (one subquery on the monitoring cases)."""
+    return models.Q(household_id__in=monitored_households())
+
+
+def lifted_q() -> models.Q:
+    """Rows of 脱贫人口（含监测对象）: members of 脱贫户 or of 监测对象 households."""
+    return models.Q(household__category=HouseholdCategory.LIFTED) | monitored_q()
 
 
 def employed(month: str) -> models.QuerySet[LabourStatus]:
@@ -42,6 +56,7 @@ def region_month_values(regions: Sequence[Region],
         employed(month), "region_id", regions,
         transfer_employed=models.Count("id"),
         **{key: models.Count("id", filter=models.Q(work_area=area)) for key, area in AREAS.items()},
-        transfer_lifted=models.Count("id", filter=LIFTED))
+        transfer_lifted=models.Count("id", filter=lifted_q()),
+        transfer_monitored=models.Count("id", filter=monitored_q()))
     empty = {key: 0 for key, _label, _unit in METRICS}
     return {r.code: {**empty, **rows.get(r.code, {})} for r in regions}

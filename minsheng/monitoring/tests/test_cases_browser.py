@@ -7,16 +7,23 @@ Fixtures (live app, Chromium, pages) are the web app's. Two things cannot be don
 browser in one sitting and are set in the live app's database through the ORM (``minsheng shell``):
 registering the household (so it meets the risk-elimination criteria from the start), and ending
 the 公示 periods (which last several days).
+
+With ``MINSHENG_GUIDE_SCREENSHOTS`` set to a folder, the walk also saves the screenshots of the
+user guide (``docs/guide/cases.md``, ``docs/guide/assistance.md``) there, at the moments a user
+sees those pages: ``MINSHENG_GUIDE_SCREENSHOTS=docs/guide/img/cases .venv/bin/pytest
+minsheng/monitoring/tests/test_cases_browser.py``. Without it no file is written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import struct
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -38,6 +45,8 @@ if TYPE_CHECKING:
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 MONITORING = "监测中（风险未消除）"
+# The folder for the guide's screenshots ("" = none are taken).
+SHOTS = os.environ.get("MINSHENG_GUIDE_SCREENSHOTS", "").strip()
 pytestmark = pytest.mark.browser
 
 # Registered in the demo village: well above the 监测范围 (ledger 120,000 元 wages for 2 people),
@@ -116,6 +125,39 @@ def _as(browser: Browser, app: LiveApp, username: str, viewport=DESKTOP) -> Iter
         context.close()
 
 
+def _shot(page: Page, name: str, selector: str = "", to: str = "") -> None:
+    """For the user guide: when ``MINSHENG_GUIDE_SCREENSHOTS`` names a folder, save ``name``.png
+    there — the element ``selector`` alone, the page from the top of ``selector`` down to the
+    bottom of the element ``to``, or (no selector) the viewport as the user sees it now. The PNG
+    is reduced to 256 colours when Pillow is there (a guide image stays well under 150 KB)."""
+    if not SHOTS:
+        return
+    folder = Path(SHOTS)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    if selector and to:
+        edge = "e => e.getBoundingClientRect().{} + window.scrollY"
+        top = page.locator(selector).first.evaluate(edge.format("top"))
+        bottom = page.locator(to).first.evaluate(edge.format("bottom"))
+        width = page.evaluate("document.documentElement.clientWidth")
+        page.screenshot(path=str(path), full_page=True, animations="disabled",
+                        clip={"x": 0, "y": max(0, top - 8), "width": width,
+                              "height": bottom - top + 16})
+    elif selector:
+        element = page.locator(selector).first
+        element.scroll_into_view_if_needed()
+        element.screenshot(path=str(path), animations="disabled")
+    else:
+        page.screenshot(path=str(path), animations="disabled")
+    try:
+        from PIL import Image
+    except ImportError:
+        return
+    with Image.open(path) as image:
+        small = image.convert("RGB").quantize(colors=256)
+    small.save(path, optimize=True)
+
+
 def _step(page: Page, action: str, note: str = "") -> None:
     """Press one of the case's step buttons (with its note), and check no error came back."""
     from playwright.sync_api import expect
@@ -148,7 +190,8 @@ def _no_overflow(page: Page, where: str) -> None:
     assert size["scroll"] <= size["inner"], f"{where}横向溢出：{size}"
 
 
-def _visit(page: Page, app: LiveApp, visitors: str, *, authorization: bool) -> None:
+def _visit(page: Page, app: LiveApp, visitors: str, *, authorization: bool,
+           shot: str = "") -> None:
     form = page.locator("[data-testid=visit-form] form")
     form.locator("input[name=visitors]").fill(visitors)
     for box in form.locator("input[name=members_present]").all():
@@ -160,20 +203,25 @@ def _visit(page: Page, app: LiveApp, visitors: str, *, authorization: bool) -> N
         scan = app.tmp / "authorization.png"
         _png(scan)
         form.locator("input[name=authorization]").set_input_files(str(scan))
+    if shot:
+        _shot(page, shot, "[data-testid=visit-form]")
     form.locator("button[type=submit]").click()
     _saved(page, "入户核查记录已保存。")
 
 
-def _meeting(page: Page) -> None:
+def _meeting(page: Page, shot: str = "") -> None:
     form = page.locator("[data-testid=meeting-form] form")
     form.locator("textarea[name=attendees]").fill("村两委成员、党员代表、村民代表共 9 人")
     form.locator("input[name=attendee_count]").fill("9")
     form.locator("select[name=result]").select_option(index=0)
+    if shot:
+        _shot(page, shot, "[data-testid=meeting-form]")
     form.locator("button[type=submit]").click()
     _saved(page, "民主评议记录已保存。")
 
 
-def _follow_up(page: Page, app: LiveApp, household: int, day: dt.date) -> None:
+def _follow_up(page: Page, app: LiveApp, household: int, day: dt.date,
+               shot: str = "") -> None:
     from playwright.sync_api import expect
 
     month = f"{day:%Y-%m}"
@@ -185,6 +233,8 @@ def _follow_up(page: Page, app: LiveApp, household: int, day: dt.date) -> None:
     form.locator("input[name=visit_date]").fill(f"{day:%Y-%m-%d}")
     form.locator("input[name=cadre_name]").fill("村监测员")
     form.locator("input[name=income_change][value=same]").check()
+    if shot:
+        _shot(page, shot)
     page.click("[data-testid=follow-up-save]")
     expect(page.locator("[data-testid=form-error]")).to_have_count(0)
     expect(page.locator(".messages, .alert").first).to_contain_text(f"已登记 {month} 跟踪走访")
@@ -209,15 +259,18 @@ def test_one_household_from_declaration_to_risk_eliminated(app: LiveApp, browser
         page.fill("#phone", "13907390001")
         page.fill("#description", "妻子突发重病住院，医疗费用较大，担心返贫。")
         _no_overflow(page, "申报页")
+        _shot(page, "01-declaration-form", "[data-testid=declaration-form]")
         page.click("[data-testid=declaration-form] button[type=submit]")
         code = page.locator("[data-testid=tracking-code]").inner_text().strip()
         assert code.startswith("SB"), code
+        _shot(page, "02-declaration-code", "main")
 
     # 2. The village monitor, on a phone: the lead → a case → the village steps.
     with _as(browser, app, "village_monitor", PHONE) as page:
         page.goto(f"{app.url}/monitoring/leads/")
         row = page.locator("[data-testid=lead-table] tbody tr", has_text="申报甲")
         expect(row).to_have_count(1)
+        _shot(page, "03-lead-inbox")
         row.locator("a").first.click()
         expect(page.locator("[data-testid=lead-summary]")).to_contain_text("申报甲")
         household_select = page.locator("[data-testid=lead-actions] select[name=household]")
@@ -231,7 +284,8 @@ def test_one_household_from_declaration_to_risk_eliminated(app: LiveApp, browser
         _no_overflow(page, "案件页")
         _step(page, "start_check")
         _status(page, "入户核查")
-        _visit(page, app, "村监测员, 驻村工作队员", authorization=True)
+        _visit(page, app, "村监测员, 驻村工作队员", authorization=True,
+               shot="04-household-check")
         _step(page, "submit_check")
         _status(page, "信息比对")
 
@@ -244,10 +298,11 @@ def test_one_household_from_declaration_to_risk_eliminated(app: LiveApp, browser
     # 4. The village monitor: 民主评议 → 村级公示 (no objections) → 报乡镇审核.
     with _as(browser, app, "village_monitor", PHONE) as page:
         page.goto(case_url)
-        _meeting(page)
+        _meeting(page, shot="05-meeting")
         _step(page, "start_notice")
         _status(page, "村级公示")
         expect(page.locator("[data-testid=notice]")).to_contain_text("没有异议")
+        _shot(page, "06-notice", "[data-testid=notice]")
         _orm(app, END_NOTICE.format(pk=case_pk))  # the 公示 period has run its course
         page.reload()
         _step(page, "submit_notice")
@@ -256,6 +311,9 @@ def test_one_household_from_declaration_to_risk_eliminated(app: LiveApp, browser
     # 5. The township station: 乡镇审核.
     with _as(browser, app, "town_station") as page:
         page.goto(case_url)
+        if SHOTS:  # the note filled in, as the station sees it before pressing the button
+            page.locator("[data-testid=steps] textarea[name=note]").first.fill("同意，报县审定。")
+            _shot(page, "07-township-review", "main h1", "[data-testid=steps]")
         _step(page, "township_approve", "同意，报县审定。")
         _status(page, "县级审定")
 
@@ -266,6 +324,9 @@ def test_one_household_from_declaration_to_risk_eliminated(app: LiveApp, browser
                             has=page.locator("[data-testid=step-include]"))
         form.locator("select[name=category]").select_option(index=1)
         form.locator("input[name=risk_types]").first.check()
+        if SHOTS:
+            form.locator("textarea[name=note]").fill("经审定纳入监测。")
+            _shot(page, "08-county-approval", "main h1", "[data-testid=steps]")
         _step(page, "include", "经审定纳入监测。")
         _status(page, MONITORING)
 
@@ -277,12 +338,18 @@ def test_one_household_from_declaration_to_risk_eliminated(app: LiveApp, browser
         expect(adopt).to_be_visible()
         adopt.click()
         expect(page.locator("[data-testid=measures] tbody tr")).not_to_have_count(0)
+        _shot(page, "09-assistance-plan", "main h1", "section:has([data-testid=measures])")
 
     # 8. The village monitor, on a phone: two monthly follow-ups (last month and this month).
     today = dt.datetime.now(tz=ZoneInfo(settings.TIME_ZONE)).date()  # the app's today
     last = (today.replace(day=1) - dt.timedelta(days=1))
     with _as(browser, app, "village_monitor", PHONE) as page:
-        _follow_up(page, app, household, last)
+        if SHOTS:
+            page.goto(f"{app.url}/assistance/")
+            expect(page.locator("[data-testid=due-cadre] li", has_text="BROWSER-SB-01")
+                   ).to_have_count(1)
+            _shot(page, "10-follow-up-due")
+        _follow_up(page, app, household, last, shot="11-follow-up-form")
         _follow_up(page, app, household, today)
         visits = page.locator("[data-testid=visits] tbody tr")
         expect(visits).to_have_count(2)
@@ -295,6 +362,10 @@ def test_one_household_from_declaration_to_risk_eliminated(app: LiveApp, browser
         # met by the household as registered.
         _orm(app, BACKDATE_INCLUSION.format(pk=case_pk))
         page.goto(case_url)
+        if SHOTS:  # the criteria table is wide: shown as on a desktop
+            page.set_viewport_size(DESKTOP)
+            _shot(page, "12-elimination-criteria", "[data-testid=elimination-criteria]")
+            page.set_viewport_size(PHONE)
         form = page.locator("[data-testid=steps] form",
                             has=page.locator("[data-testid=step-propose_elimination]"))
         form.locator("select[name=elimination_kind]").select_option(index=0)
@@ -321,6 +392,7 @@ def test_one_household_from_declaration_to_risk_eliminated(app: LiveApp, browser
 
         # 11. The timeline lists every transition, in order.
         rows = page.locator("[data-testid=case-timeline] tbody tr").all_inner_texts()
+        _shot(page, "13-case-timeline", "section:has([data-testid=case-timeline])")
         page.screenshot(path=str(app.tmp / "case-eliminated.png"), full_page=True)
     elim = "风险消除："
     steps = [("风险预警", "入户核查"), ("入户核查", "信息比对"), ("信息比对", "民主评议"),

@@ -2,7 +2,8 @@
 
 大岭社区 (VILLAGE_A, 塘渡口镇): H101 脱贫户 甲 (弱劳动力, born 1970-03-01, bank account on the
 household) and 乙 (普通劳动力, 1972-05-01); H102 一般农户 丙 (弱劳动力, 1975-01-01, 低保);
-H103 脱贫户 丁 (普通劳动力, 1980-01-01). 石湾社区 (VILLAGE_B, same township): H104 脱贫户 戊
+H103 脱贫户 丁 (普通劳动力, 1980-01-01). No household has a monitoring case unless a test
+gives it one (``case_of``). 石湾社区 (VILLAGE_B, same township): H104 脱贫户 戊
 (弱劳动力, 1968-06-01). 四峰社区 (VILLAGE_C, 白仓镇): H105 脱贫户 己 (弱劳动力, 1966-01-01).
 荷叶塘社区 (隆回县, outside): H106 脱贫户 庚.
 """
@@ -90,3 +91,24 @@ def override_parameter(monkeypatch, tmp_path):
         monkeypatch.setattr(rules, "active_parameters", lambda: parameters)
 
     return override
+
+
+CLOSED_CASE = ("not_included", "eliminated")
+
+
+@pytest.fixture
+def case_of(households):
+    """``case_of("H102", "monitoring")``: a monitoring case of that household in that step. Its
+    members are 监测对象 while it is 监测中 or in 风险消除程序; not while it is being identified,
+    nor once it is closed (不纳入, 已标注风险消除)."""
+    from django.utils import timezone
+
+    from minsheng.monitoring.models import MonitoringCase
+
+    def make(household_no: str, status: str) -> MonitoringCase:
+        household = households[household_no]
+        return MonitoringCase.objects.create(
+            household=household, region_id=household.region_id, status=status,
+            is_open=status not in CLOSED_CASE, step_started_at=timezone.now())
+
+    return make

@@ -66,9 +66,10 @@ class EligibilityRuleTests:
     def test_rejects_ordinary_household_when_not_monitored(self):
         result = check(household_lifted=False)
         assert result.failed == ["group"]
-        assert result.reasons == ["不属于可安置的人员类别（脱贫人口、监测对象）。"]
+        assert result.reasons == ["不属于可安置的人员类别（脱贫人口、监测对象）：所在农户不是脱贫户；所在农户没有监"
+                                  "测中（含风险消除程序中）的监测案件。"]
 
-    def test_accepts_declared_monitored_person_of_ordinary_household(self):
+    def test_accepts_monitored_person_of_ordinary_household(self):
         assert check(household_lifted=False, monitored=True).eligible
 
     def test_dibao_counts_only_when_the_parameter_lists_it(self):
@@ -76,6 +77,10 @@ class EligibilityRuleTests:
         with_dibao = replace(PARAMS, groups=("lifted", "monitored", "dibao"))
         assert post_eligibility(replace(BASE, household_lifted=False, dibao=True),
                                 with_dibao).eligible
+        refused = post_eligibility(replace(BASE, household_lifted=False), with_dibao)
+        assert refused.reasons == ["不属于可安置的人员类别（脱贫人口、监测对象、农村低保对象）："
+                                   "所在农户不是脱贫户；所在农户没有监测中（含风险消除程序中）"
+                                   "的监测案件；本人未享受农村低保。"]
 
     # age: both bounds inclusive, age in full years on the start date
     def test_age_upper_bound_is_inclusive(self):

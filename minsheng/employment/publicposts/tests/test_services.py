@@ -45,11 +45,12 @@ class PostTests:
         with pytest.raises(NotFound):
             make_post(personas["county_office"], OUTSIDE_VILLAGE, "x")
 
-    def test_quota_cannot_drop_below_people_in_post(self, personas, member):
+    def test_quota_cannot_drop_below_people_in_post(self, personas, member, case_of):
         county = personas["county_office"]
         post = make_post(county, VILLAGE_A, "大岭保洁员")
+        case_of("H102", "monitoring")
         appoint(county, post, member("甲"))
-        appoint(county, post, member("丙"), monitored=True)
+        appoint(county, post, member("丙"))
         post.refresh_from_db()
         with pytest.raises(InvalidInput, match=r"岗位定额（1）不能少于在岗人数（2 人）"):
             services.post_update(actor=county, post_id=post.pk, version=post.version,
@@ -75,10 +76,36 @@ class AppointmentTests:
         county = personas["county_office"]
         post = make_post(county, VILLAGE_A, "大岭保洁员")
         with pytest.raises(InvalidInput) as caught:
-            appoint(county, post, member("丙"))  # 一般农户, not declared 监测对象
-        assert caught.value.message == "丙不符合安置条件：不属于可安置的人员类别（脱贫人口、监测对象）。"
+            # 一般农户 without a monitoring case; declaring 监测对象 no longer counts
+            appoint(county, post, member("丙"), monitored=True)
+        assert caught.value.message == (
+            "丙不符合安置条件：不属于可安置的人员类别（脱贫人口、监测对象）：所在农户不是脱贫户；"
+            "所在农户没有监测中（含风险消除程序中）的监测案件。")
         assert not Appointment.objects.exists()
-        appoint(county, post, member("丙"), monitored=True)  # declared → eligible
+
+    @pytest.mark.parametrize(("status", "monitored"), [
+        ("monitoring", True), ("elim_notice", True), ("county_approval", False),
+        ("not_included", False), ("eliminated", False)])
+    def test_monitored_is_read_from_the_monitoring_case(self, personas, member, case_of,
+                                                        status, monitored):
+        """监测对象: the household's case 监测中 or in 风险消除程序; a case still being
+        identified, or closed (不纳入, 已标注风险消除), does not make one."""
+        county = personas["county_office"]
+        post = make_post(county, VILLAGE_A, "大岭保洁员")
+        case_of("H102", status)
+        facts = selectors.applicant_facts(member=member("丙"), start_date=TODAY,
+                                          end_date=TODAY, declared={})
+        assert facts.monitored is monitored
+        if not monitored:
+            with pytest.raises(InvalidInput, match="所在农户没有监测中（含风险消除程序中）的监测案件"):
+                appoint(county, post, member("丙"))
+            assert not Appointment.objects.exists()
+            return
+        a = appoint(county, post, member("丙"))
+        assert a.monitored is True
+        assert a.eligibility["facts"]["monitored"] is True
+        event = AuditEvent.objects.get(subject_type="publicposts.appointment")
+        assert event.changes["monitored"] == [None, True]
 
     def test_one_post_per_household(self, personas, member):
         county = personas["county_office"]
@@ -93,7 +120,8 @@ class AppointmentTests:
         post = make_post(county, VILLAGE_A, "大岭护路员", "road", 1)
         appoint(county, post, member("甲"))
         with pytest.raises(Conflict, match="定额 1 人已满"):
-            appoint(county, post, member("丙"), monitored=True)
+            appoint(county, post, member("丁"), cannot_go_out=True,
+                    cannot_go_out_reason="照料老人")
 
     def test_appointment_locks_post_and_household_rows(self, personas, member):
         county = personas["county_office"]

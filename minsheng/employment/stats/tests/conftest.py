@@ -7,6 +7,9 @@ Work statuses (status 务工 unless said; 脱贫 = household category 脱贫户)
   四峰社区 (VILLAGE_C, 白仓镇)    H4 脱贫户: 庚 省外, 辛 未就业 (in September: 辛 县内)
   荷叶塘社区 (隆回县, outside)     H5 脱贫户: 壬 县内
   September also: 甲 县内 (all others have no September status).
+Monitoring cases (``monitored``, on top of ``ledger``): H2 监测中; H3 风险消除：村级公示 (still a
+监测对象); H6 一般户 in 大岭 (癸 县内) with two closed cases (不纳入, 已标注风险消除); H7 一般户 in
+石湾 (子 省外) with a case at 县级审定 (not yet a 监测对象).
 
 Workshops (enterprise 湘妹子制衣 of 邵阳县, which has coordinates; 隆回县's has none):
   W1 大岭社区, registered 2025-03-01, headcount 10, 停产 2025-08-10, 复工 2025-10-05
@@ -38,7 +41,7 @@ OUTSIDE_COUNTY = "430524000000"
 USCC_A = "91110000600037341L"
 USCC_B = "91350100M000100Y43"
 BIRTH = dt.date(1985, 6, 1)
-NAMES = "甲乙丙丁戊己庚辛壬"
+NAMES = "甲乙丙丁戊己庚辛壬癸子"
 
 
 def _member(name: str, relation: str = "head", prefix: str = "430523") -> dict[str, Any]:
@@ -76,6 +79,32 @@ def ledger(personas) -> dict[str, Member]:
     _status(people["甲"], "2025-09", "in_county")
     _status(people["辛"], "2025-09", "in_county")
     return people
+
+
+@pytest.fixture
+def monitored(ledger, personas) -> dict[str, Any]:
+    """Monitoring cases of the ledger's households, and two more households with work statuses
+    (see the module docstring)."""
+    from django.utils import timezone
+
+    from minsheng.monitoring.models import MonitoringCase
+
+    county = personas["county_office"]
+    h6 = household_register(actor=county, household_no="S006", region_code=VILLAGE_A,
+                            members=[_member("癸")])
+    h7 = household_register(actor=county, household_no="S007", region_code=VILLAGE_B,
+                            members=[_member("子")])
+    _status(h6.members.get(), MONTH, "in_county")
+    _status(h7.members.get(), MONTH, "out_of_province")
+    households = {"H2": ledger["丁"].household, "H3": ledger["己"].household, "H6": h6, "H7": h7}
+    for key, status, is_open in (("H2", "monitoring", True), ("H3", "elim_notice", True),
+                                 ("H6", "not_included", False), ("H6", "eliminated", False),
+                                 ("H7", "county_approval", True)):
+        household = households[key]
+        MonitoringCase.objects.create(household=household, region_id=household.region_id,
+                                      status=status, is_open=is_open,
+                                      step_started_at=timezone.now())
+    return households
 
 
 def _worker(actor: Any, workshop: Any, name: str, category: str, start: str, seq: int) -> Any:

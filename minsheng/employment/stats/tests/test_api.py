@@ -31,7 +31,10 @@ class StatsApiTests:
         assert total["workshops_total"] == 2
         keys = [m["key"] for m in body["metrics"]]
         assert set(total) == set(keys)
-        assert {"key": "transfer_lifted", "label": "其中脱贫人口", "unit": "人"} in body["metrics"]
+        assert {"key": "transfer_lifted", "label": "其中脱贫人口（含监测对象）",
+                "unit": "人"} in body["metrics"]
+        assert {"key": "transfer_monitored", "label": "其中监测对象",
+                "unit": "人"} in body["metrics"]
 
     def test_township_defaults_to_its_own_and_404_outside(self, api_client_for, ledger):
         client = api_client_for("township_station")

@@ -41,26 +41,56 @@ class TransferTests:
         # 大岭: 甲 县内 (脱贫), 乙 省外 (脱贫), 丁 省内县外, 戊 县内; 丙 未就业 → 4 = 2 + 1 + 1, 脱贫 2
         assert got[VILLAGE_A] == {"transfer_employed": 4, "transfer_in_county": 2,
                                   "transfer_in_province": 1, "transfer_out_of_province": 1,
-                                  "transfer_lifted": 2}
+                                  "transfer_lifted": 2, "transfer_monitored": 0}
         # 石湾: 己 省内县外 (脱贫)
         assert got[VILLAGE_B] == {"transfer_employed": 1, "transfer_in_county": 0,
                                   "transfer_in_province": 1, "transfer_out_of_province": 0,
-                                  "transfer_lifted": 1}
+                                  "transfer_lifted": 1, "transfer_monitored": 0}
         # 四峰: 庚 省外 (脱贫); 辛 未就业 in October
         assert got[VILLAGE_C]["transfer_employed"] == 1
         assert got[VILLAGE_C]["transfer_out_of_province"] == 1
         # 塘渡口镇 = 大岭 + 石湾: 5 = 县内 2 + 省内 2 + 省外 1, 脱贫 3
         assert got[TOWNSHIP_A] == {"transfer_employed": 5, "transfer_in_county": 2,
                                    "transfer_in_province": 2, "transfer_out_of_province": 1,
-                                   "transfer_lifted": 3}
+                                   "transfer_lifted": 3, "transfer_monitored": 0}
         assert got[TOWNSHIP_B]["transfer_employed"] == 1
         # 邵阳县 = 5 + 1 = 6 (县内 2, 省内 2, 省外 2, 脱贫 4); 邵阳市 adds 隆回 壬 县内 脱贫 → 7, 5
         assert got[COUNTY_A] == {"transfer_employed": 6, "transfer_in_county": 2,
                                  "transfer_in_province": 2, "transfer_out_of_province": 2,
-                                 "transfer_lifted": 4}
+                                 "transfer_lifted": 4, "transfer_monitored": 0}
         assert got[CITY]["transfer_employed"] == 7
         assert got[CITY]["transfer_in_county"] == 3
         assert got[CITY]["transfer_lifted"] == 5
+
+    def test_monitoring_objects_from_the_cases(self, ledger, monitored):
+        """监测对象 join 脱贫人口 (each person once): H2 监测中 adds 丁, 戊; H3 (脱贫户, in the
+        elimination procedure) stays 1; H6 (closed cases only) and H7 (still being identified)
+        add workers but no 监测对象."""
+        asked = regions(VILLAGE_A, VILLAGE_B, TOWNSHIP_A, COUNTY_A, CITY)
+        with CaptureQueriesContext(connection) as queries:
+            got = transfer.region_month_values(asked, MONTH)
+        # one grouped query per level asked for (village, township, county, city), whatever
+        # the number of people and cases: 监测对象 is a subquery, not a list read first
+        assert len(queries.captured_queries) == 4
+        # 大岭: 甲 县内, 乙 省外 (脱贫户 H1); 丁 省内县外, 戊 县内 (H2 监测中); 癸 县内 (H6, 不纳入
+        # and 已标注风险消除) → 5 务工, 脱贫（含监测）4, 监测 2
+        assert got[VILLAGE_A] == {"transfer_employed": 5, "transfer_in_county": 3,
+                                  "transfer_in_province": 1, "transfer_out_of_province": 1,
+                                  "transfer_lifted": 4, "transfer_monitored": 2}
+        # 石湾: 己 省内县外 (脱贫户 H3, case in 风险消除：村级公示 → also 监测, counted once);
+        # 子 省外 (H7, case at 县级审定: not yet a 监测对象)
+        assert got[VILLAGE_B] == {"transfer_employed": 2, "transfer_in_county": 0,
+                                  "transfer_in_province": 1, "transfer_out_of_province": 1,
+                                  "transfer_lifted": 1, "transfer_monitored": 1}
+        # 塘渡口镇 = 大岭 + 石湾: 7 (县内 3, 省内 2, 省外 2), 脱贫（含监测）5, 监测 3
+        assert got[TOWNSHIP_A] == {"transfer_employed": 7, "transfer_in_county": 3,
+                                   "transfer_in_province": 2, "transfer_out_of_province": 2,
+                                   "transfer_lifted": 5, "transfer_monitored": 3}
+        # 邵阳县 adds 四峰 庚 省外 (脱贫) → 8, 6, 3; 邵阳市 adds 隆回 壬 县内 (脱贫) → 9, 7, 3
+        assert (got[COUNTY_A]["transfer_employed"], got[COUNTY_A]["transfer_lifted"],
+                got[COUNTY_A]["transfer_monitored"]) == (8, 6, 3)
+        assert (got[CITY]["transfer_employed"], got[CITY]["transfer_lifted"],
+                got[CITY]["transfer_monitored"]) == (9, 7, 3)
 
     def test_other_month_and_empty_region(self, ledger):
         got = transfer.region_month_values(regions(COUNTY_A, OUTSIDE_VILLAGE), "2025-09")
@@ -98,6 +128,13 @@ class ScaleTests:
         # the city's own target wins over the sum of its counties; 2 / 20 = 10.0 %
         assert got[CITY]["scale_target"] == 20
         assert got[CITY]["scale_rate"] == Decimal("10.0")
+
+    def test_monitoring_objects_count_towards_the_scale(self, ledger, monitored, targets):
+        got = scale.region_month_values(regions(COUNTY_A, TOWNSHIP_A), MONTH)
+        # 邵阳县: 脱贫（含监测）务工 6 (see the transfer test) against the October target 8
+        assert got[COUNTY_A] == {"scale_target": 8, "scale_achieved": 6,
+                                 "scale_rate": Decimal("75.0")}
+        assert got[TOWNSHIP_A]["scale_achieved"] == 5
 
     def test_no_target_other_year(self, ledger, targets):
         got = scale.region_month_values(regions(COUNTY_A), "2026-01")
