@@ -119,11 +119,15 @@ class HomePageTests:
                        "sys_admin": ["首页", "行政区划", "账号管理"],
                        "audit_admin": ["首页", "审计日志"]}
 
-    def test_the_longest_matching_address_is_the_active_entry(self, client_for):
-        body = client_for("village_monitor").get("/monitoring/cases/").content.decode()
+    @pytest.mark.parametrize(("path", "entry"), [
+        ("/monitoring/cases/", "监测帮扶"), ("/monitoring/leads/", "监测帮扶"),
+        ("/monitoring/", "风险筛查"), ("/", "首页")])
+    def test_the_entry_owning_the_longest_matching_address_is_active(self, client_for, path,
+                                                                     entry):
+        body = client_for("village_monitor").get(path).content.decode()
         block = re.search(r'<nav class="mainnav".*?</nav>', body, re.S).group(0)
         active = re.findall(r'<a[^>]*class="[^"]*active[^"]*"[^>]*>([^<>]+)</a>', block)
-        assert active == ["监测帮扶"]
+        assert active == [entry]
 
     def test_redirects_to_login_when_anonymous(self, db, client):
         response = client.get("/")
