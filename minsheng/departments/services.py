@@ -27,7 +27,7 @@ from minsheng.departments.models import (
     UnmatchedRow,
 )
 from minsheng.departments.selectors import LeadFilter, lead_list, township_get
-from minsheng.departments.workflow import transition_for
+from minsheng.departments.workflow import feedback_path, transition_for
 from minsheng.regions.models import Region, RegionAssignment
 
 UPLOAD_PERMISSION = DepartmentImporter.permission
@@ -154,29 +154,99 @@ def lead_transition(*, actor: User, lead: DepartmentLead, to: str, version: int 
         if step.needs_township:
             township = township_get(actor=actor, code=township_code or _township_code(
                 locked.region_id))
-        fields = ["status", "township", "verification", "decision_reason"]
-        before = snapshot(locked, fields)
-        from_status = locked.status
-        locked.status = to
-        if township is not None:
-            locked.township = township
-        if to == LeadStatus.PUSHED:
-            locked.township = None
-        if to == LeadStatus.VERIFIED:
-            locked.verification = reason
-        if to in (LeadStatus.INCLUDED, LeadStatus.NOT_INCLUDED):
-            locked.decision_reason = reason
-        locked.version += 1
-        locked.save()
-        LeadStatusChange.objects.create(lead=locked, from_status=from_status, to_status=to,
-                                        actor=actor, actor_name=actor.get_username(),
-                                        reason=reason, township=township)
-        after = snapshot(locked, fields)
-        record_event(actor=actor, event_type=AuditEventType.DEPARTMENT_LEAD_CHANGED,
-                     subject=locked, region_code=locked.region_id,
-                     changes={k: [before[k], after[k]] for k in fields if before[k] != after[k]},
-                     note=step.action, extra={"reason": reason} if reason else {})
+        _write_step(locked, to=to, actor=actor, actor_name=actor.get_username(),
+                    reason=reason, township=township, note=step.action)
     return locked
+
+
+_STEP_FIELDS = ["status", "township", "verification", "decision_reason"]
+
+
+def _write_step(locked: DepartmentLead, *, to: str, actor: User | None, actor_name: str,
+                reason: str, township: Region | None, note: str,
+                extra: dict[str, Any] | None = None) -> None:
+    """Write one step of the table on a locked lead: status, version, the history row
+    (``LeadStatusChange``) and the audit event. Shared by ``lead_transition`` and
+    ``leads_feed_back`` so there is one writer."""
+    before = snapshot(locked, _STEP_FIELDS)
+    from_status = locked.status
+    locked.status = to
+    if township is not None:
+        locked.township = township
+    if to == LeadStatus.PUSHED:
+        locked.township = None
+    if to == LeadStatus.VERIFIED:
+        locked.verification = reason
+    if to in (LeadStatus.INCLUDED, LeadStatus.NOT_INCLUDED):
+        locked.decision_reason = reason
+    locked.version += 1
+    locked.save()
+    LeadStatusChange.objects.create(lead=locked, from_status=from_status, to_status=to,
+                                    actor=actor, actor_name=actor_name, reason=reason,
+                                    township=township)
+    after = snapshot(locked, _STEP_FIELDS)
+    record_event(actor=actor, actor_username=actor_name,
+                 event_type=AuditEventType.DEPARTMENT_LEAD_CHANGED, subject=locked,
+                 region_code=locked.region_id,
+                 changes={k: [before[k], after[k]] for k in _STEP_FIELDS if before[k] != after[k]},
+                 note=note, extra={**({"reason": reason} if reason else {}), **(extra or {})})
+
+
+SYSTEM_FEEDBACK_NAME = "系统（监测案件决定反馈）"
+
+
+def leads_feed_back(*, actor: User, lead_ids: list[int], included: bool, reason: str,
+                    subject: str, decision: str,
+                    case_id: int | None = None) -> list[DepartmentLead]:
+    """案件决定反馈: a monitoring-case decision (县级审定纳入, 不纳入, or a dismissed monitoring
+    lead) moves the department leads behind it to 已纳入监测 / 不纳入, in the caller's
+    transaction, walking ``workflow.CASE_FEEDBACK_PATHS`` (every step a row of the table).
+
+    The authority is the case decision, already checked by the caller (its step permission
+    and scope), so the department permissions of the steps are not asked again (a county
+    office decides a case but does not hold 核实, a township station may dismiss a lead it
+    does not decide in the department table). A lead the actor can see is written in the
+    actor's name; a lead outside the actor's view of department data (a village monitor, a
+    township station and a lead not assigned to its township) is written by the system in
+    the name ``SYSTEM_FEEDBACK_NAME``, the reason naming the decision maker, so no one appears
+    to have acted on data they cannot see. Leads already decided (by hand or by an earlier
+    case) are left alone. ``subject`` names what decided (e.g. "监测案件 2026-000012"),
+    ``decision`` the decision (e.g. "县级审定：纳入监测"); both go into the reasons.
+    """
+    if not lead_ids:
+        return []
+    outcome = LeadStatus.INCLUDED if included else LeadStatus.NOT_INCLUDED
+    reason = (reason or "").strip()
+    visible = set(DepartmentLead.objects.visible_to(actor).filter(pk__in=lead_ids)
+                  .values_list("pk", flat=True))
+    changed = []
+    for locked in (DepartmentLead.objects.select_for_update().filter(pk__in=lead_ids)
+                   .order_by("pk")):
+        path = feedback_path(locked.status, outcome)
+        if not path:
+            continue
+        own = locked.pk in visible
+        who, name = (actor, actor.get_username()) if own else (None, SYSTEM_FEEDBACK_NAME)
+        by = "" if own else f"（由 {actor.get_username()} 的决定自动反馈）"
+        extra = {"case_feedback": f"{subject} {decision}", **({"case": case_id} if case_id else {}),
+                 **({} if own else {"decided_by": actor.get_username()})}
+        for to in path:
+            step = transition_for(locked.status, to)
+            township = None
+            if step.needs_township:
+                township = Region.objects.filter(code=_township_code(locked.region_id)).first()
+                if township is None:
+                    raise InvalidInput(f"线索所在村没有对应的乡镇，无法反馈{subject}的决定。")
+            if to == LeadStatus.VERIFIED:
+                text = f"经{subject}核实（{decision}）{by}"
+            elif to == outcome:
+                text = f"{subject} {decision}" + (f"：{reason}" if reason else "") + by
+            else:
+                text = f"按{subject}自动分派乡镇{by}"
+            _write_step(locked, to=to, actor=who, actor_name=name, reason=text[:2000],
+                        township=township, note=f"{step.action}（案件决定反馈）", extra=extra)
+        changed.append(locked)
+    return changed
 
 
 # --- Exports --------------------------------------------------------------------------------

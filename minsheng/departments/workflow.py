@@ -54,5 +54,31 @@ def transition_for(from_status: str, to_status: str) -> Transition:
     return step
 
 
+# The feedback of a monitoring-case decision (案件决定反馈, ``services.leads_feed_back``): the
+# steps a still-open lead walks, each one a row of ``TRANSITIONS`` above. A lead not yet
+# verified is verified by the case (its 入户核查 is the check); "assigned → pushed" (收回分派)
+# is never used for feedback. ``path_valid`` is tested against the table.
+CASE_FEEDBACK_PATHS: dict[tuple[str, str], tuple[str, ...]] = {
+    (P, IN): (A, V, IN),
+    (A, IN): (V, IN),
+    (V, IN): (IN,),
+    (P, OUT): (OUT,),
+    (A, OUT): (V, OUT),
+    (V, OUT): (OUT,),
+}
+
+
+def feedback_path(from_status: str, outcome: str) -> tuple[str, ...]:
+    """The states a lead at ``from_status`` passes through to ``outcome`` (纳入 or 不纳入);
+    empty for a lead already decided (left alone)."""
+    if from_status in FINAL:
+        return ()
+    path = CASE_FEEDBACK_PATHS.get((from_status, outcome))
+    if path is None:
+        raise InvalidTransition(f"线索不能从「{LeadStatus(from_status).label}」反馈为"
+                                f"「{LeadStatus(outcome).label}」。")
+    return path
+
+
 def next_steps(from_status: str) -> list[tuple[str, Transition]]:
     return [(to, step) for (source, to), step in TRANSITIONS.items() if source == from_status]

@@ -12,8 +12,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, cast
 
-from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from django.http import FileResponse, HttpRequest
+from ninja import Field, File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
 
 from minsheng.core.context import client_ip_var
 from minsheng.core.errors import InvalidInput, NotFound
@@ -167,6 +168,23 @@ class VisitIn(Schema):
     category: str = ""
 
 
+class AttachmentOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    original_name: str
+    size: int | None = Field(description="字节数；文件缺失时为空")
+    visit_id: int | None
+    transition_id: int | None
+    uploaded_by: str
+    created_at: dt.datetime
+    download_url: str
+
+
+class VisitWithFilesOut(VisitOut):
+    attachments: list[AttachmentOut]
+
+
 class GreenChannelIn(Schema):
     version: int
     note: str
@@ -191,6 +209,19 @@ def _visit_out(v: Any) -> dict[str, Any]:
         "stage", "visited_on", "visitors", "members_present", "income_12m", "spending_12m",
         "food_clothing_ok", "education_ok", "medical_ok", "housing_ok", "water_ok", "note")
     } | {"id": v.pk}
+
+
+def _attachment_out(a: Any) -> dict[str, Any]:
+    try:
+        size = a.file.size
+    except (OSError, ValueError):
+        size = None
+    return {"id": a.pk, "kind": a.kind, "kind_label": a.get_kind_display(),
+            "original_name": a.original_name, "size": size, "visit_id": a.visit_id,
+            "transition_id": a.transition_id,
+            "uploaded_by": a.uploaded_by.get_username() if a.uploaded_by else "",
+            "created_at": a.created_at,
+            "download_url": f"/api/v1/cases/{a.case_id}/attachments/{a.pk}"}
 
 
 def _case_detail(case: MonitoringCase, actor: User) -> dict[str, Any]:
@@ -269,13 +300,63 @@ def case_visits_api(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
 
 @cases_router.post("/{case_id}/visits",
                    response={200: VisitOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
-                   summary="录入入户核查（核实）记录（承诺授权书和照片请在网页上传）")
+                   summary="录入入户核查（核实）记录（JSON，不带文件；带承诺授权书和照片请用 "
+                           "/visits/upload）")
 def case_visit_create_api(request: HttpRequest, case_id: int, payload: VisitIn) -> dict[str, Any]:
     actor = _actor(request)
     _require(actor, case_selectors.VIEW)
     case = case_selectors.case_get(actor=actor, pk=case_id)
     visit = case_services.visit_record(actor=actor, case=case, **payload.model_dump())
     return _visit_out(visit)
+
+
+@cases_router.post("/{case_id}/visits/upload",
+                   response={200: VisitWithFilesOut, 400: ErrorOut, 403: ErrorOut,
+                             404: ErrorOut},
+                   summary="录入入户核查（核实）记录并上传承诺授权书和照片（multipart/form-data）",
+                   description="表单字段与 JSON 录入相同；visitors、members_present、risk_types "
+                               "可重复提交多个值。文件：authorization（农户签字的承诺授权书，一份），"
+                               "photos（照片，可多份）。格式限 jpg、jpeg、png、pdf、heic、webp，"
+                               "每份不超过 10 MB；任何一份不合格时整条记录都不保存。")
+def case_visit_upload_api(request: HttpRequest, case_id: int, payload: Form[VisitIn],
+                          authorization: File[UploadedFile | None] = None,
+                          photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+                          ) -> dict[str, Any]:
+    actor = _actor(request)
+    _require(actor, case_selectors.VIEW)
+    case = case_selectors.case_get(actor=actor, pk=case_id)
+    data = payload.model_dump()
+    if data.get("risk_types") == []:
+        data["risk_types"] = None  # a form cannot send "unchanged" otherwise
+    visit = case_services.visit_record(actor=actor, case=case, authorization=authorization,
+                                       photos=photos or [], **data)
+    return {**_visit_out(visit),
+            "attachments": [_attachment_out(a) for a in visit.attachments.order_by("id")]}
+
+
+@cases_router.get("/{case_id}/attachments", response={200: list[AttachmentOut], 404: ErrorOut},
+                  summary="案件的附件（承诺授权书、照片、评议材料等）")
+def case_attachments_api(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
+    actor = _actor(request)
+    _require(actor, case_selectors.VIEW)
+    case = case_selectors.case_get(actor=actor, pk=case_id)
+    return [_attachment_out(a) for a in case.attachments.select_related("uploaded_by")]
+
+
+@cases_router.get("/{case_id}/attachments/{attachment_id}", response={404: ErrorOut},
+                  summary="下载一个案件附件（记入审计日志）")
+def case_attachment_download_api(request: HttpRequest, case_id: int,
+                                 attachment_id: int) -> FileResponse:
+    actor = _actor(request)
+    _require(actor, case_selectors.VIEW)
+    case = case_selectors.case_get(actor=actor, pk=case_id)
+    attachment = case_services.attachment_open(actor=actor, case=case,
+                                               attachment_id=attachment_id, channel="api")
+    try:
+        handle = attachment.file.open("rb")
+    except (OSError, ValueError):
+        raise NotFound("附件文件已丢失，请联系管理员。") from None
+    return FileResponse(handle, as_attachment=True, filename=attachment.original_name)
 
 
 @cases_router.post("/{case_id}/green-channel",

@@ -239,3 +239,20 @@ def home_panel(*, actor: Any, today: dt.date | None = None) -> dict[str, Any] | 
             "overdue": overdue_summary(actor=actor, today=today),
             "leads": leads.count(),
             "leads_overdue": leads.filter(response_deadline__lt=today).count()}
+
+
+def household_monitoring(*, actor: Any, household: Any) -> dict[str, Any] | None:
+    """The household page's 监测帮扶 panel: the household's monitoring cases and its leads
+    (pending first), each scoped to the actor. None for a role that sees neither cases nor
+    leads (the panel is not shown at all)."""
+    see_cases, see_leads = actor.has_perm(VIEW), actor.has_perm(LEAD_VIEW)
+    if not (see_cases or see_leads):
+        return None
+    cases = (list(MonitoringCase.objects.visible_to(actor).filter(household=household)
+                  .order_by("-created_at", "-id")) if see_cases else [])
+    leads = (list(CaseLead.objects.visible_to(actor).filter(household=household)
+                  .select_related("case").order_by(
+                      models.Case(models.When(status=CaseLeadStatus.PENDING, then=0),
+                                  default=1), "-created_at", "-id")[:50])
+             if see_leads else [])
+    return {"cases": cases, "leads": leads, "see_cases": see_cases, "see_leads": see_leads}

@@ -49,6 +49,7 @@ from minsheng.monitoring.models import (
 from minsheng.policy.errors import PolicyError
 from minsheng.policy.rules import REASON_LABELS
 from minsheng.policy.selectors import active_parameters
+from minsheng.policy.workcalendar import default_calendar
 from minsheng.regions.codes import RegionLevel
 from minsheng.regions.models import Region
 from minsheng.registry.choices import LabourCapacity
@@ -69,15 +70,47 @@ ALLOWED_UPLOADS = (".jpg", ".jpeg", ".png", ".pdf", ".heic", ".webp")
 # --- Clocks ---------------------------------------------------------------------------------
 
 def add_working_days(start: dt.date, days: int) -> dt.date:
-    """The date ``days`` working days after ``start`` (Saturdays and Sundays skipped; public
-    holidays are not modelled)."""
-    day = start
-    left = days
-    while left > 0:
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5:
-            left -= 1
-    return day
+    """The date ``days`` working days after ``start``: weekends and 法定节假日 skipped, 调休上班
+    weekend days counted, from the working calendar (``policy/calendar/``). A year without a
+    calendar skips weekends only (``calendar_gap_note`` says so on the pages)."""
+    return default_calendar().add_working_days(start, days)
+
+
+def calendar_gap_note(start: dt.date, end: dt.date | None) -> str:
+    """A warning when a working-day clock from ``start`` to ``end`` crosses a year whose
+    法定节假日安排 is not in the working calendar (there only weekends were skipped)."""
+    if end is None:
+        return ""
+    missing = default_calendar().years_without_calendar(start, end)
+    if not missing:
+        return ""
+    years = "、".join(str(y) for y in missing)
+    return (f"{years} 年的法定节假日和调休安排尚未录入工作日历，该年度的工作日时限只跳过了周末，"
+            "未扣除节假日，实际时限可能更晚。")
+
+
+def case_calendar_notes(case: MonitoringCase) -> list[str]:
+    """The case page's warnings about working-day clocks that crossed a year without a working
+    calendar (the step's deadline and, while undecided, the whole identification procedure)."""
+    if not case.is_open:
+        return []
+    clocks = [(case.deadline_parameter, timezone.localtime(case.step_started_at).date(),
+               case.step_deadline, "本环节办理时限")]
+    if not case.decision:
+        clocks.append((workflow.TOTAL_PARAMETER, timezone.localtime(case.created_at).date(),
+                       case.procedure_deadline, "识别程序办结时限"))
+    notes = []
+    for name, start, end, label in clocks:
+        if not name or end is None:
+            continue
+        try:
+            _days, unit = parameter_int(name, on=start, region_code=case.region_id)
+        except InvalidInput:
+            continue
+        note = calendar_gap_note(start, end) if unit == "工作日" else ""
+        if note:
+            notes.append(f"{label}：{note}")
+    return notes
 
 
 def parameter_int(name: str, *, on: dt.date, region_code: str) -> tuple[int, str]:
@@ -224,10 +257,10 @@ def _require_required(step: workflow.Transition, case: MonitoringCase, *, today:
                 raise InvalidInput(message)
 
 
-def _save_uploads(*, actor: User, case: MonitoringCase, files: Sequence[tuple[str, Any]],
-                  visit: CaseVisit | None = None,
-                  transition: CaseTransition | None = None) -> list[CaseAttachment]:
-    saved = []
+def check_uploads(files: Sequence[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """Validate every file before any is stored (kind, extension, size), so a bad file leaves
+    nothing half written; returns the files present."""
+    present = []
     for kind, upload in files:
         if upload is None:
             continue
@@ -236,14 +269,41 @@ def _save_uploads(*, actor: User, case: MonitoringCase, files: Sequence[tuple[st
         name = getattr(upload, "name", "") or "附件"
         if not name.lower().endswith(ALLOWED_UPLOADS):
             raise InvalidInput(f"文件「{name}」的格式不支持，请上传照片（jpg、png）或 PDF。")
-        if getattr(upload, "size", 0) > MAX_UPLOAD_BYTES:
+        size = getattr(upload, "size", 0) or 0
+        if size > MAX_UPLOAD_BYTES:
             raise InvalidInput(f"文件「{name}」超过 10 MB。")
+        if size == 0:
+            raise InvalidInput(f"文件「{name}」是空文件，请重新选择。")
+        present.append((kind, upload))
+    return present
+
+
+def _save_uploads(*, actor: User, case: MonitoringCase, files: Sequence[tuple[str, Any]],
+                  visit: CaseVisit | None = None,
+                  transition: CaseTransition | None = None) -> list[CaseAttachment]:
+    saved = []
+    for kind, upload in check_uploads(files):
+        name = getattr(upload, "name", "") or "附件"
         attachment = CaseAttachment(case=case, visit=visit, transition=transition, kind=kind,
                                     original_name=name[:255], uploaded_by=actor)
         attachment.file.save(f"{secrets.token_hex(8)}-{name[-80:]}", upload, save=False)
         attachment.save()
         saved.append(attachment)
     return saved
+
+
+def attachment_open(*, actor: User, case: MonitoringCase, attachment_id: int,
+                    channel: str = "web") -> CaseAttachment:
+    """下载案件附件: the attachment of a case the actor sees (404 otherwise), audited (the
+    signed 承诺授权书 and photos are personal data)."""
+    found = case.attachments.filter(pk=attachment_id).first()
+    if found is None:
+        raise NotFound()
+    record_event(actor=actor, event_type=AuditEventType.EXPORTED, subject=case,
+                 region_code=case.region_id,
+                 note=f"下载案件附件：{found.get_kind_display()} {found.original_name}",
+                 extra={"attachment": found.pk, "kind": found.kind, "channel": channel})
+    return found
 
 
 def case_transition(*, actor: User, case: MonitoringCase, action: str = "", to: str = "",
@@ -316,7 +376,7 @@ def case_transition(*, actor: User, case: MonitoringCase, action: str = "", to: 
             actor=actor, actor_name=actor.get_username(), note=note, deadline=deadline)
         _save_uploads(actor=actor, case=locked, files=attachments, transition=record)
         if step.target in workflow.FINAL or step.target == CaseStatus.MONITORING:
-            _feed_back(locked, step)
+            _feed_back(actor, locked, step)
         after = snapshot(locked, fields)
         record_event(actor=actor, event_type=AuditEventType.CASE_TRANSITIONED, subject=locked,
                      region_code=locked.region_id,
@@ -326,13 +386,33 @@ def case_transition(*, actor: User, case: MonitoringCase, action: str = "", to: 
     return locked
 
 
-def _feed_back(case: MonitoringCase, step: workflow.Transition) -> None:
-    """The decision goes back to the leads that became the case (the applicant sees it on the
-    status page; a department lead keeps the case id)."""
+def _feed_back(actor: User, case: MonitoringCase, step: workflow.Transition) -> None:
+    """The decision goes back to the leads that became the case: the applicant sees it on the
+    status page, and a department lead (部门推送线索) moves through its own table to 已纳入监测
+    (县级审定纳入) or 不纳入 with the decision reason, in this transaction
+    (``departments.services.leads_feed_back``)."""
     if step.target == CaseStatus.MONITORING and step.source != CaseStatus.COUNTY_APPROVAL:
         return
     text = f"{step.label}" + (f"：{case.decision_reason}" if case.decision_reason else "")
-    case.leads.filter(status=CaseLeadStatus.MERGED).update(result_note=text[:2000])
+    merged = case.leads.filter(status=CaseLeadStatus.MERGED)
+    merged.update(result_note=text[:2000])
+    if step.target in (CaseStatus.MONITORING, CaseStatus.NOT_INCLUDED):
+        _department_feed_back(actor, case, leads=merged,
+                              included=step.target == CaseStatus.MONITORING,
+                              reason=case.decision_reason, decision=step.label)
+
+
+def _department_feed_back(actor: User, case: MonitoringCase | None, *, leads: Any,
+                          included: bool, reason: str, decision: str,
+                          subject: str = "") -> None:
+    from minsheng.departments.services import leads_feed_back
+
+    ids = [pk for pk in leads.exclude(department_lead=None)
+           .values_list("department_lead_id", flat=True)]
+    if ids:
+        leads_feed_back(actor=actor, lead_ids=ids, included=included, reason=reason,
+                        subject=subject or f"监测案件 {case.number}", decision=decision,
+                        case_id=case.pk if case else None)
 
 
 def green_channel_open(*, actor: User, case: MonitoringCase, version: int | None, note: str,
@@ -421,6 +501,8 @@ def visit_record(*, actor: User, case: MonitoringCase, visited_on: dt.date,
     today = _today(today)
     with transaction.atomic():
         locked = _case_for_record(actor, case, (CaseStatus.HOUSEHOLD_CHECK, CaseStatus.ELIM_CHECK))
+        files = check_uploads([(AttachmentKind.AUTHORIZATION, authorization)] + [
+            (AttachmentKind.PHOTO, p) for p in photos or ()])
         names = [v.strip() for v in visitors if v and v.strip()]
         if not names:
             raise InvalidInput("请填写核查人员。")
@@ -442,8 +524,6 @@ def visit_record(*, actor: User, case: MonitoringCase, visited_on: dt.date,
             if category not in CaseCategory.values:
                 raise InvalidInput(f"未知的监测对象类别「{category}」。")
             locked.category = category  # proposed; confirmed at 县级审定
-        files = [(AttachmentKind.AUTHORIZATION, authorization)] + [
-            (AttachmentKind.PHOTO, p) for p in photos]
         _save_uploads(actor=actor, case=locked, files=files, visit=visit)
         locked.version += 1
         locked.save()
@@ -785,6 +865,11 @@ def lead_merge(*, actor: User, lead: CaseLead, version: int | None, household: H
 
             DepartmentLead.objects.filter(pk=locked.department_lead_id).update(
                 monitoring_case_id=case.pk)
+            if case.status == CaseStatus.MONITORING or case.status in workflow.ELIMINATION:
+                # The household is already a monitoring object: the lead is answered now.
+                _department_feed_back(actor, case, leads=CaseLead.objects.filter(pk=locked.pk),
+                                      included=True, reason="该户已是监测对象，线索并入在办案件",
+                                      decision="已纳入监测")
         record_event(actor=actor, event_type=AuditEventType.CASE_UPDATED, subject=case,
                      region_code=case.region_id, note=f"线索并入案件（{locked.get_source_display()}）",
                      extra={"lead": locked.pk})
@@ -808,4 +893,8 @@ def lead_dismiss(*, actor: User, lead: CaseLead, version: int | None,
         record_event(actor=actor, event_type=AuditEventType.CASE_UPDATED, subject=locked,
                      region_code=locked.region_id, note="线索研判不纳入",
                      extra={"reason": reason})
+        if locked.department_lead_id:
+            _department_feed_back(actor, None, leads=CaseLead.objects.filter(pk=locked.pk),
+                                  included=False, reason=reason, decision="研判不纳入",
+                                  subject=f"监测线索（{locked.get_source_display()}）")
     return locked

@@ -130,6 +130,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "kinds": [c for c in EliminationKind.choices if c[0]],
         "results": MeetingResult.choices, "today": timezone.localdate(),
         "assistance_may_start": case_services.assistance_may_start(case),
+        "calendar_notes": case_services.case_calendar_notes(case),
         **_elimination_panels(actor, case)})
 
 
@@ -272,7 +273,8 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     attachment = CaseAttachment.objects.filter(pk=pk).first()
     if attachment is None:
         raise NotFound()
-    case_selectors.case_get(actor=actor, pk=attachment.case_id)  # scope
+    case = case_selectors.case_get(actor=actor, pk=attachment.case_id)  # scope
+    attachment = case_services.attachment_open(actor=actor, case=case, attachment_id=pk)
     return FileResponse(attachment.file.open("rb"), as_attachment=True,
                         filename=attachment.original_name)
 

@@ -1,7 +1,8 @@
 """``minsheng policy check``: validate every parameter file, and check the region codes they use
 against the Region table when that table is loaded (otherwise the codes are checked for format
 only, and the report says so). For the shipped folder it also re-checks the local values approved
-in the UI against the files (a file changed after an approval may now clash with one)."""
+in the UI against the files (a file changed after an approval may now clash with one) and
+validates the working calendar (``policy/calendar/``, ``policy.workcalendar``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 from django.db import DatabaseError
 
 from minsheng.policy.parameters import PARAMETERS_DIR, Problem, RegionUse, load_directory
+from minsheng.policy.workcalendar import load_calendar
 from minsheng.regions.models import Region
 
 
@@ -23,6 +25,8 @@ class CheckReport:
     regions_checked: bool = False
     note: str = ""  # why region codes were checked for format only
     local_values: int = 0  # approved local values (地方审批取值) checked against the files
+    calendar_years: list[int] = field(default_factory=list)  # 工作日历 (shipped folder only)
+    calendar_unverified: int = 0
 
     @property
     def ok(self) -> bool:
@@ -35,8 +39,15 @@ class CheckReport:
                       "正式使用前请核对原文。" if self.unverified else "所有取值的出处均已核实。")
         local = (f"另有 {self.local_values} 条地方审批取值，均与参数文件相符。"
                  if self.local_values else "")
+        calendar = ""
+        if self.calendar_years:
+            years = "、".join(str(y) for y in self.calendar_years)
+            calendar = (f"工作日历（法定节假日和调休）已录入 {years} 年"
+                        + (f"，其中 {self.calendar_unverified} 个年度的出处尚未核实"
+                           if self.calendar_unverified else "")
+                        + "；其他年度的工作日时限只跳过周末。")
         return (f"已检查 {self.files} 个参数文件，共 {self.entries} 条取值，未发现问题。{unverified}"
-                f"{local}")
+                f"{calendar}{local}")
 
 
 def _existing_codes(codes: set[str]) -> tuple[set[str] | None, str]:
@@ -79,6 +90,11 @@ def parameters_check(directory: Path = PARAMETERS_DIR) -> CheckReport:
     if existing is not None:
         report.regions_checked = True
         report.problems.extend(_missing_regions(result.region_uses, existing))
+    if directory == PARAMETERS_DIR:
+        calendar = load_calendar()
+        report.problems.extend(calendar.problems)
+        report.calendar_years = sorted(calendar.calendar.years)
+        report.calendar_unverified = calendar.unverified
     if not report.problems and directory == PARAMETERS_DIR:
         report.local_values, local = _local_values()
         report.problems.extend(local)

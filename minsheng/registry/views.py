@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from minsheng.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from minsheng.monitoring.case_selectors import household_monitoring
 from minsheng.regions.codes import RegionLevel, pad, significant_prefix
 from minsheng.regions.current import current_region
 from minsheng.regions.models import Region
@@ -136,6 +137,7 @@ def _detail(request: HttpRequest, household: Any, *, reveal: bool) -> HttpRespon
         "revealed": reveal,
         "can_reveal": can_reveal(request.user),
         "can_change": request.user.has_perm("registry.change_household"),
+        "monitoring": household_monitoring(actor=request.user, household=household),
     }
     return render(request, "web/registry/household_detail.html", context)
 

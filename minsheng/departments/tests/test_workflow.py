@@ -12,7 +12,13 @@ from minsheng.core.models import AuditEvent, AuditEventType
 from minsheng.departments.models import DepartmentLead, LeadStatus, LeadStatusChange
 from minsheng.departments.services import lead_transition
 from minsheng.departments.tests.conftest import LIFTED_ID, import_file, write_file
-from minsheng.departments.workflow import TRANSITIONS, InvalidTransition
+from minsheng.departments.workflow import (
+    CASE_FEEDBACK_PATHS,
+    FINAL,
+    TRANSITIONS,
+    InvalidTransition,
+    feedback_path,
+)
 from minsheng.testing import TOWNSHIP_A
 
 # Who performs each permission in the tests.
@@ -159,3 +165,25 @@ class TransitionRuleTests:
                      if p.name not in {"services.py", "workflow.py"}
                      and ".status =" in p.read_text(encoding="utf-8")]
         assert offenders == []
+
+
+class CaseFeedbackPathTests:
+    """The paths a monitoring-case decision walks (案件决定反馈) are rows of the table."""
+
+    @pytest.mark.parametrize(("source", "outcome"), sorted(CASE_FEEDBACK_PATHS))
+    def test_every_feedback_path_is_made_of_table_steps(self, source, outcome):
+        path = feedback_path(source, outcome)
+        assert path[-1] == outcome
+        current = source
+        for to in path:
+            assert (current, to) in TRANSITIONS
+            current = to
+
+    def test_every_open_state_has_a_path_to_both_outcomes(self):
+        for status in LeadStatus.values:
+            for outcome in (LeadStatus.INCLUDED, LeadStatus.NOT_INCLUDED):
+                path = feedback_path(status, outcome)
+                assert (path == ()) == (status in FINAL)
+
+    def test_recalling_an_assignment_is_never_a_feedback_step(self):
+        assert all(LeadStatus.PUSHED not in path for path in CASE_FEEDBACK_PATHS.values())

@@ -241,11 +241,12 @@ class DeadlineTests:
                                                                     household):
         from minsheng.monitoring import case_selectors
 
-        case = open_case(personas, household)  # Monday 2026-06-01 + 20 working days
-        assert case.procedure_deadline == dt.date(2026, 6, 29)
+        # Monday 2026-06-01 + 20 working days; 端午节 (Friday 19 June) is not one of them.
+        case = open_case(personas, household)
+        assert case.procedure_deadline == dt.date(2026, 6, 30)
         county = personas["county_office"]
-        assert not case_selectors.procedure_overdue(actor=county, today=dt.date(2026, 6, 29))
-        assert list(case_selectors.procedure_overdue(actor=county, today=dt.date(2026, 6, 30))
+        assert not case_selectors.procedure_overdue(actor=county, today=dt.date(2026, 6, 30))
+        assert list(case_selectors.procedure_overdue(actor=county, today=dt.date(2026, 7, 1))
                     ) == [case]
 
     def test_add_working_days(self):

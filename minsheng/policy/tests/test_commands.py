@@ -31,7 +31,9 @@ BROKEN_REPORT = (
 def shipped_summary() -> str:
     result = load_directory(PARAMETERS_DIR)
     return (f"已检查 {result.files} 个参数文件，共 {result.entries} 条取值，未发现问题。"
-            f"其中 {result.unverified} 条取值的出处尚未核实（verified: false），正式使用前请核对原文。")
+            f"其中 {result.unverified} 条取值的出处尚未核实（verified: false），正式使用前请核对原文。"
+            "工作日历（法定节假日和调休）已录入 2025、2026 年，其中 2 个年度的出处尚未核实；"
+            "其他年度的工作日时限只跳过周末。")
 
 
 def run(*args: str) -> str:
