@@ -434,9 +434,12 @@ class PageTests:
         assert village.get(f"/monitoring/cases/attachments/{attachment.pk}/").status_code == 200
         assert client_for("outsider").get(
             f"/monitoring/cases/attachments/{attachment.pk}/").status_code == 404
+        # The timeline names the people by their display names, not their login names.
+        personas["village_monitor"].__class__.objects.filter(username="village_monitor").update(
+            display_name="王监测员")
         page = village.get(f"/monitoring/cases/{case.pk}/").content.decode()
         timeline = page.split('data-testid="case-timeline"')[1]
-        for label in ("风险预警", "启用绿色通道", "开始入户核查", "提交入户核查结果"):
+        for label in ("风险预警", "启用绿色通道", "开始入户核查", "提交入户核查结果", "王监测员"):
             assert label in timeline
         assert "已启用绿色通道" in page
 
