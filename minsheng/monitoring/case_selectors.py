@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from minsheng.core.errors import InvalidInput, NotFound
@@ -116,8 +117,12 @@ def lead_get(*, actor: Any, pk: Any) -> CaseLead:
 
 
 def _last_actor_subquery() -> Subquery:
+    """Who moved the case last (经办人): the account's display name, else the name recorded."""
     return Subquery(CaseTransition.objects.filter(case=OuterRef("pk"))
-                    .order_by("-at", "-id").values("actor_name")[:1])
+                    .order_by("-at", "-id")
+                    .annotate(who=Coalesce(NullIf(F("actor__display_name"), Value("")),
+                                           F("actor_name")))
+                    .values("who")[:1])
 
 
 @dataclass(frozen=True)

@@ -303,6 +303,11 @@ class ClockTests:
         summary = case_selectors.overdue_summary(actor=personas["county_office"], today=later)
         assert [(r.label, r.count) for r in summary["townships"]] == [("塘渡口镇", 1)]
         assert [(r.label, r.count) for r in summary["cadres"]] == [("township_station", 1)]
+        # By display name where the account has one.
+        type(personas["township_station"]).objects.filter(username="township_station").update(
+            display_name="赵站长")
+        summary = case_selectors.overdue_summary(actor=personas["county_office"], today=later)
+        assert [(r.label, r.count) for r in summary["cadres"]] == [("赵站长", 1)]
         assert case_selectors.overdue_summary(actor=personas["county_office"],
                                               today=TODAY)["total"][0].count == 0
         call_command("cases", "overdue", "--user", "county_office", "--on",
