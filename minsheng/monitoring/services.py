@@ -308,12 +308,17 @@ def _screen(run: ScreeningRun) -> dict[str, int]:
         _materialise(cursor, RESULT, on=run.on, region=region)
         evaluated = _evaluated(cursor, region)
         flagged = _scalar(cursor, f"SELECT COUNT(DISTINCT household_id) FROM {RESULT}")
-        _drop(cursor, NEW)
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {NEW} AS SELECT r.* FROM {RESULT} r "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {signals} s WHERE s.status = 'open' "
-            "AND s.household_id = r.household_id AND s.reason_code = r.reason_code)")
-        new_count = _scalar(cursor, f"SELECT COUNT(*) FROM {NEW}")
+        rows = _scalar(cursor, f"SELECT COUNT(*) FROM {RESULT}")
+        unsignalled = (f"FROM {RESULT} r WHERE NOT EXISTS (SELECT 1 FROM {signals} s "
+                       "WHERE s.status = 'open' AND s.household_id = r.household_id "
+                       "AND s.reason_code = r.reason_code)")
+        new_count = _scalar(cursor, f"SELECT COUNT(*) {unsignalled}")
+        # Every row new (a first screening): the result itself is the new rows, not a copy;
+        # none new: no table at all.
+        new = RESULT if new_count == rows else NEW
+        if new == NEW and new_count:
+            _drop(cursor, NEW)
+            cursor.execute(f"CREATE TEMPORARY TABLE {NEW} AS SELECT r.* {unsignalled}")
         open_in_scope = (f"FROM {signals} s WHERE s.status = 'open' "
                          "AND s.region_id >= %s AND s.region_id <= %s")
         absent = (f"NOT EXISTS (SELECT 1 FROM {RESULT} r WHERE r.household_id = "
@@ -323,14 +328,17 @@ def _screen(run: ScreeningRun) -> dict[str, int]:
         open_before, resolved = (int(v or 0) for v in cursor.fetchone())
         still_open = open_before - resolved
         if not run.dry_run:
-            _write(cursor, run, lo=lo, hi=hi, new_count=new_count, resolved=resolved)
+            _write(cursor, run, new, lo=lo, hi=hi, new_count=new_count, resolved=resolved)
         _drop(cursor, RESULT, NEW, PARAMS, CHANGED, DECIDED)
     return {"evaluated": evaluated, "flagged": flagged, "new_count": new_count,
             "still_open": still_open, "resolved": resolved}
 
 
-def _write(cursor: Any, run: ScreeningRun, *, lo: str, hi: str, new_count: int,
+def _write(cursor: Any, run: ScreeningRun, new: str, *, lo: str, hi: str, new_count: int,
            resolved: int) -> None:
+    """Write the difference: resolve what no longer holds, update changed figures, insert the
+    new signals (the rows of the temporary table ``new``), and store the facts and
+    determinations of the new and changed ones."""
     signals = _q(RiskSignal._meta.db_table)
     now = db_value(RiskSignal, "updated_at", timezone.now())
     on = db_value(RiskSignal, "on", run.on)
@@ -368,15 +376,16 @@ def _write(cursor: Any, run: ScreeningRun, *, lo: str, hi: str, new_count: int,
             f"reason_code, outcome, status, measured, threshold, people, {_q('on')}, "
             "first_run_id, last_run_id, created_at, updated_at) "
             "SELECT household_id, region_code, rule_id, rule_version, reason_code, status, "
-            f"'open', measured, threshold, people, %s, %s, %s, %s, %s FROM {NEW}",
+            f"'open', measured, threshold, people, %s, %s, %s, %s, %s FROM {new}",
             [on, run.pk, run.pk, now, now])
-    if not (new_count or changed_count):
+    parts = [table for table, count in ((new, new_count), (CHANGED, changed_count)) if count]
+    if not parts:
         return
-    decided = NEW
-    if changed_count:
+    decided = parts[0]
+    if len(parts) > 1:
         decided = DECIDED
         _drop(cursor, DECIDED)
-        cursor.execute(f"CREATE TEMPORARY TABLE {DECIDED} AS SELECT * FROM {NEW} "
+        cursor.execute(f"CREATE TEMPORARY TABLE {DECIDED} AS SELECT * FROM {new} "
                        f"UNION ALL SELECT * FROM {CHANGED}")
     _write_facts(cursor, run, decided, now=now)
     _write_determinations(cursor, run, decided, now=now, on=on)

@@ -348,3 +348,24 @@ class ScreeningFactsTests:
         assert self.replayed(first_det).reasons[0].values["measured"] == "5000.00"
         third = screening_run(actor=county, region_code=COUNTY_A, on=ON)
         assert not Determination.objects.filter(source=f"screening:{third.pk}").exists()
+
+    def test_new_and_changed_signals_in_one_run_each_get_facts_and_a_determination(
+            self, personas, families):
+        county = personas["county_office"]
+        poor, middle = families["poor"], families["middle"]
+        screening_run(actor=county, region_code=COUNTY_A, on=ON)
+        ledger_save(actor=county, household=poor, year=2026,
+                    version=poor.ledgers.get(year=2026).version, wage_income=Decimal(12_000))
+        ledger_save(actor=county, household=middle, year=2026,
+                    version=middle.ledgers.get(year=2026).version, wage_income=Decimal(3_000))
+        run = screening_run(actor=county, region_code=COUNTY_A, on=ON)
+        # middle: below the line and a sharp drop (two new signals); poor: new figures.
+        assert (run.new_count, run.resolved) == (2, 0)
+        stored = list(Determination.objects.filter(source=f"screening:{run.pk}"))
+        assert sorted((d.household_id, d.rule_id) for d in stored) == sorted([
+            (poor.pk, "income"), (middle.pk, "income"), (middle.pk, "income_drop")])
+        assert {d.used_facts["other_members"] for d in stored if d.household_id == middle.pk} \
+            == {3}
+        for det in stored:
+            assert self.replayed(det).reasons[0].values["measured"] == \
+                det.reasons[0]["values"]["measured"]
