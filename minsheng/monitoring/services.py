@@ -49,7 +49,6 @@ PARAMS = "ms_screen_params"
 CHANGED = "ms_screen_changed"
 DECIDED = "ms_screen_decided"
 FACTS_TARGET = "ms_screen_facts"
-WHAT_IF = "ms_screen_what_if"
 # pg_advisory_xact_lock key: screenings write the same signal table, one at a time.
 _LOCK_KEY = 0x6D6F6E69
 
@@ -580,12 +579,8 @@ def _simulate(run: ScreeningRun, overrides: Mapping[str, Any]) -> tuple[dict[str
         sql, params = rules_module().sql.what_if_flags_sql(
             on=run.on, region_code=region.code, overrides=overrides,
             source=rules_source(on=run.on, region=region))
-        _drop(cursor, WHAT_IF)
-        cursor.execute(f"CREATE TEMPORARY TABLE {WHAT_IF} AS {sql}", params)
         evaluated = _evaluated(cursor, region)
-        rows, townships = _compare(cursor)
-        flagged = _scalar(cursor, f"SELECT COUNT(*) FROM {WHAT_IF} WHERE flags1 <> 0")
-        _drop(cursor, WHAT_IF)
+        rows, townships, flagged = _compare(cursor, sql, params)
     names = dict(Region.objects.filter(
         code__in={r["township"].ljust(12, "0") for r in rows + townships})
         .values_list("code", "name"))
@@ -600,16 +595,20 @@ def _simulate(run: ScreeningRun, overrides: Mapping[str, Any]) -> tuple[dict[str
                     "resolved": totals["leaving_households"], "still_open": 0}
 
 
-def _compare(cursor: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _compare(cursor: Any, sql: str, params: list[Any]
+             ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
     """Households and people per township and reason, and per township: in the baseline, in
-    the what-if, and entering (only in the what-if) or leaving (only in the baseline).
+    the what-if, and entering (only in the what-if) or leaving (only in the baseline); and
+    the households at risk or undecided under the what-if.
 
-    The database groups the what-if's rows (one per household: people, today's reason bits
-    ``flags0``, the what-if's ``flags1``) by township and the pair of bit sets — a few thousand
-    groups for a million households — and the groups are spread over the reasons here: by
-    township a household counts where any bit is set; by reason, where that reason's bit is."""
+    The database groups the what-if's rows (the flags query ``sql``: one per household with
+    people, today's reason bits ``flags0``, the what-if's ``flags1``) by township and the pair
+    of bit sets as it computes them — a few thousand groups for a million households, nothing
+    stored — and the groups are spread over the reasons here: by township a household counts
+    where any bit is set; by reason, where that reason's bit is."""
     cursor.execute(f"SELECT SUBSTR(region_code, 1, 9), flags0, flags1, COUNT(*), SUM(people) "
-                   f"FROM {WHAT_IF} GROUP BY SUBSTR(region_code, 1, 9), flags0, flags1")
+                   f"FROM ({sql}) AS w GROUP BY SUBSTR(region_code, 1, 9), flags0, flags1",
+                   params)
     bits = rules_module().sql.reason_bits()
     by_reason: dict[tuple[str, str], list[int]] = {}
     by_township: dict[str, list[int]] = {}
@@ -620,8 +619,10 @@ def _compare(cursor: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
                 counts[2 * k] += households
                 counts[2 * k + 1] += people
 
+    flagged = 0
     for township, flags0, flags1, households, people in cursor.fetchall():
         households, people = int(households), int(people or 0)
+        flagged += households if flags1 else 0
         add(by_township.setdefault(township, [0] * 8), flags0 != 0, flags1 != 0, households,
             people)
         for code, bit in bits.items():
@@ -633,7 +634,7 @@ def _compare(cursor: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
             for (township, code), counts in sorted(by_reason.items())]
     townships = [{"township": township, **dict(zip(_COUNT_KEYS, counts, strict=True))}
                  for township, counts in sorted(by_township.items())]
-    return rows, townships
+    return rows, townships, flagged
 
 
 _COUNT_KEYS = ("baseline_households", "baseline_people", "what_if_households", "what_if_people",
