@@ -76,12 +76,18 @@ def case_list(*, actor: Any, filters: CaseFilter | None = None,
     return qs
 
 
-def monitored_households() -> models.QuerySet[MonitoringCase]:
+def monitored_households(on: dt.date | None = None) -> models.QuerySet[MonitoringCase]:
     """The ``household_id`` of every household that is a 监测对象 now (its case 监测中 or in the
-    elimination procedure, ``MONITORED_STATUSES``), as a subquery:
-    ``filter(household_id__in=monitored_households())`` stays one query. Not scoped: for a caller
-    that scopes its own rows (employment's statistics and 公益性岗位)."""
-    return MonitoringCase.objects.filter(status__in=MONITORED_STATUSES).values("household_id")
+    elimination procedure, ``MONITORED_STATUSES``) — or, with ``on``, that was one on that day
+    (纳入 on or before it and not yet marked eliminated then: a month's statistics count the
+    month's 监测对象, not today's). As a subquery: ``filter(household_id__in=...)`` stays one
+    query. Not scoped: for a caller that scopes its own rows (employment's statistics and
+    公益性岗位)."""
+    if on is None:
+        return MonitoringCase.objects.filter(status__in=MONITORED_STATUSES).values("household_id")
+    return (MonitoringCase.objects.filter(included_on__lte=on)
+            .filter(models.Q(eliminated_on__isnull=True) | models.Q(eliminated_on__gt=on))
+            .values("household_id"))
 
 
 def monitored_household_ids(*, region_code: str) -> set[int]:

@@ -67,7 +67,7 @@ def targets_for(regions: Sequence[Region], month: str) -> dict[str, int | None]:
 
 def region_month_values(regions: Sequence[Region],
                         month: str) -> dict[str, dict[str, int | Decimal | None]]:
-    achieved = grouped(employed(month).filter(lifted_q()), "region_id", regions,
+    achieved = grouped(employed(month).filter(lifted_q(month)), "region_id", regions,
                        n=models.Count("id"))
     targets = targets_for(regions, month)
     out: dict[str, dict[str, int | Decimal | None]] = {}

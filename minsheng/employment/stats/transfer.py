@@ -3,10 +3,10 @@
 Counted: the month's ``LabourStatus`` rows with status 务工, by work area (县内 / 省内县外 /
 省外); among them 脱贫人口（含监测对象）— the members of 脱贫户 (``Household.category``, as the
 registry marks it today) or of 监测对象 households — and, of those, the 监测对象 alone. A household
-is a 监测对象 when its monitoring case is 监测中 or in the elimination procedure today
-(``monitoring.case_selectors.monitored_households``, a subquery on the case table, the same
-selector as employment's matching). A person is counted once even when both apply. A status is
-counted in the village it was recorded in.
+counts as a 监测对象 in a month when at the month's end it had been 纳入 and not yet marked
+eliminated (``monitoring.case_selectors.monitored_households(on=...)``, a subquery on the case
+table, the selector employment's matching uses for today). A person is counted once even when
+both apply. A status is counted in the village it was recorded in.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from django.db import models
 
 from minsheng.employment.choices import WorkStatus
 from minsheng.employment.models import LabourStatus
+from minsheng.employment.rules import month_end
 from minsheng.employment.stats.grouping import grouped
 from minsheng.monitoring.case_selectors import monitored_households
 from minsheng.regions.models import Region
@@ -36,14 +37,15 @@ AREAS = {"transfer_in_county": WorkArea.IN_COUNTY,
          "transfer_out_of_province": WorkArea.OUT_OF_PROVINCE}
 
 
-def monitored_q() -> models.Q:
-    """Rows of the members of 监测对象 households (one subquery on the monitoring cases)."""
-    return models.Q(household_id__in=monitored_households())
+def monitored_q(month: str) -> models.Q:
+    """Rows of the members of households that were 监测对象 at the end of ``month`` (one
+    subquery on the monitoring cases)."""
+    return models.Q(household_id__in=monitored_households(on=month_end(month)))
 
 
-def lifted_q() -> models.Q:
-    """Rows of 脱贫人口（含监测对象）: members of 脱贫户 or of 监测对象 households."""
-    return models.Q(household__category=HouseholdCategory.LIFTED) | monitored_q()
+def lifted_q(month: str) -> models.Q:
+    """Rows of 脱贫人口（含监测对象）: members of 脱贫户 or of the month's 监测对象 households."""
+    return models.Q(household__category=HouseholdCategory.LIFTED) | monitored_q(month)
 
 
 def employed(month: str) -> models.QuerySet[LabourStatus]:
@@ -56,7 +58,7 @@ def region_month_values(regions: Sequence[Region],
         employed(month), "region_id", regions,
         transfer_employed=models.Count("id"),
         **{key: models.Count("id", filter=models.Q(work_area=area)) for key, area in AREAS.items()},
-        transfer_lifted=models.Count("id", filter=lifted_q()),
-        transfer_monitored=models.Count("id", filter=monitored_q()))
+        transfer_lifted=models.Count("id", filter=lifted_q(month)),
+        transfer_monitored=models.Count("id", filter=monitored_q(month)))
     empty = {key: 0 for key, _label, _unit in METRICS}
     return {r.code: {**empty, **rows.get(r.code, {})} for r in regions}

@@ -97,13 +97,19 @@ def monitored(ledger, personas) -> dict[str, Any]:
     _status(h6.members.get(), MONTH, "in_county")
     _status(h7.members.get(), MONTH, "out_of_province")
     households = {"H2": ledger["丁"].household, "H3": ledger["己"].household, "H6": h6, "H7": h7}
-    for key, status, is_open in (("H2", "monitoring", True), ("H3", "elim_notice", True),
-                                 ("H6", "not_included", False), ("H6", "eliminated", False),
-                                 ("H7", "county_approval", True)):
+    # (household, status today, open, 纳入 on, marked eliminated on): the statistics of a month
+    # count the households 纳入 by its end and not yet eliminated then.
+    d = dt.date
+    for key, status, is_open, included, eliminated in (
+            ("H2", "monitoring", True, d(2025, 6, 1), None),
+            ("H3", "elim_notice", True, d(2025, 3, 1), None),
+            ("H6", "not_included", False, None, None),
+            ("H6", "eliminated", False, d(2024, 5, 1), d(2025, 8, 31)),
+            ("H7", "county_approval", True, None, None)):
         household = households[key]
         MonitoringCase.objects.create(household=household, region_id=household.region_id,
-                                      status=status, is_open=is_open,
-                                      step_started_at=timezone.now())
+                                      status=status, is_open=is_open, included_on=included,
+                                      eliminated_on=eliminated, step_started_at=timezone.now())
     return households
 
 

@@ -3,12 +3,14 @@ numbers are worked out in the comments), and the provider contract for every lis
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from minsheng.employment.stats import providers, scale, transfer, workshops
 from minsheng.employment.stats.models import EmploymentTarget
@@ -91,6 +93,27 @@ class TransferTests:
                 got[COUNTY_A]["transfer_monitored"]) == (8, 6, 3)
         assert (got[CITY]["transfer_employed"], got[CITY]["transfer_lifted"],
                 got[CITY]["transfer_monitored"]) == (9, 7, 3)
+
+    def test_a_month_counts_the_monitoring_objects_of_that_month(self, ledger, monitored):
+        from minsheng.monitoring.models import MonitoringCase
+
+        before = transfer.region_month_values(regions(VILLAGE_A, VILLAGE_B), MONTH)
+        # H6 (大岭, 癸 县内): a third case, eliminated in November → a 监测对象 in October.
+        # H7 (石湾, 子 省外): 纳入 in November → not yet one in October, though 监测中 today.
+        for key, status, included, eliminated in (
+                ("H6", "eliminated", dt.date(2025, 2, 1), dt.date(2025, 11, 20)),
+                ("H7", "monitoring", dt.date(2025, 11, 5), None)):
+            household = monitored[key]
+            MonitoringCase.objects.filter(household=household, is_open=True).update(
+                is_open=False)
+            MonitoringCase.objects.create(household=household, region_id=household.region_id,
+                                          status=status, is_open=status == "monitoring",
+                                          included_on=included, eliminated_on=eliminated,
+                                          step_started_at=timezone.now())
+        got = transfer.region_month_values(regions(VILLAGE_A, VILLAGE_B), MONTH)
+        assert got[VILLAGE_A]["transfer_monitored"] == before[VILLAGE_A]["transfer_monitored"] + 1
+        assert got[VILLAGE_A]["transfer_lifted"] == before[VILLAGE_A]["transfer_lifted"] + 1
+        assert got[VILLAGE_B] == before[VILLAGE_B]
 
     def test_other_month_and_empty_region(self, ledger):
         got = transfer.region_month_values(regions(COUNTY_A, OUTSIDE_VILLAGE), "2025-09")
