@@ -104,15 +104,11 @@ class ScreeningFacts(models.Model):
 
     def as_facts(self) -> dict:
         """The snapshot as ``HouseholdFacts.from_mapping`` takes it."""
-        from minsheng.policy.rules.facts import LEDGER_FIELDS
+        from minsheng.policy.rules.facts import LEDGER_FIELDS, cents_text
 
         def amounts(prefix: str) -> dict[str, str]:
-            values = {}
-            for name in LEDGER_FIELDS:
-                cents = getattr(self, f"{prefix}_{name}") or 0
-                sign = "-" if cents < 0 else ""
-                values[name] = f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
-            return values
+            return {name: cents_text(getattr(self, f"{prefix}_{name}") or 0)
+                    for name in LEDGER_FIELDS}
 
         ledgers = {}
         if self.ledger_year is not None:

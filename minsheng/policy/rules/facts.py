@@ -111,7 +111,7 @@ class HouseholdFacts:
             "members": [{"id": m.id, "name": m.name, "birth_date": m.birth_date.isoformat(),
                          "school_stage": m.school_stage,
                          "medical_insurance": m.medical_insurance} for m in self.members],
-            "ledgers": {str(year): {name: _cents_text(ledger.cents[name])
+            "ledgers": {str(year): {name: cents_text(ledger.cents[name])
                                     for name in LEDGER_FIELDS}
                         for year, ledger in sorted(self.ledgers.items())},
             **({"other_members": self.other_members} if self.other_members else {}),
@@ -162,7 +162,7 @@ class HouseholdFacts:
                    other_members=other_members, **water)
 
 
-def _cents_text(cents: int) -> str:
+def cents_text(cents: int) -> str:
     sign = "-" if cents < 0 else ""
     return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
 
