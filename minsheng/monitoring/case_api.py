@@ -350,12 +350,9 @@ def case_attachment_download_api(request: HttpRequest, case_id: int,
     actor = _actor(request)
     _require(actor, case_selectors.VIEW)
     case = case_selectors.case_get(actor=actor, pk=case_id)
-    attachment = case_services.attachment_open(actor=actor, case=case,
-                                               attachment_id=attachment_id, channel="api")
-    try:
-        handle = attachment.file.open("rb")
-    except (OSError, ValueError):
-        raise NotFound("附件文件已丢失，请联系管理员。") from None
+    attachment, handle = case_services.attachment_open(actor=actor, case=case,
+                                                       attachment_id=attachment_id,
+                                                       channel="api")
     return FileResponse(handle, as_attachment=True, filename=attachment.original_name)
 
 

@@ -293,9 +293,10 @@ def _save_uploads(*, actor: User, case: MonitoringCase, files: Sequence[tuple[st
 
 
 def attachment_open(*, actor: User, case: MonitoringCase, attachment_id: int,
-                    channel: str = "web") -> CaseAttachment:
+                    channel: str = "web") -> tuple[CaseAttachment, Any]:
     """下载案件附件: the attachment of a case the actor sees (404 otherwise), audited (the
-    signed 承诺授权书 and photos are personal data)."""
+    signed 承诺授权书 and photos are personal data), and its file opened for reading (a file
+    missing from storage: 404 with a Chinese message)."""
     found = case.attachments.filter(pk=attachment_id).first()
     if found is None:
         raise NotFound()
@@ -303,7 +304,10 @@ def attachment_open(*, actor: User, case: MonitoringCase, attachment_id: int,
                  region_code=case.region_id,
                  note=f"下载案件附件：{found.get_kind_display()} {found.original_name}",
                  extra={"attachment": found.pk, "kind": found.kind, "channel": channel})
-    return found
+    try:
+        return found, found.file.open("rb")
+    except (OSError, ValueError):
+        raise NotFound("附件文件已丢失，请联系管理员。") from None
 
 
 def case_transition(*, actor: User, case: MonitoringCase, action: str = "", to: str = "",

@@ -274,9 +274,8 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     if attachment is None:
         raise NotFound()
     case = case_selectors.case_get(actor=actor, pk=attachment.case_id)  # scope
-    attachment = case_services.attachment_open(actor=actor, case=case, attachment_id=pk)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True,
-                        filename=attachment.original_name)
+    attachment, handle = case_services.attachment_open(actor=actor, case=case, attachment_id=pk)
+    return FileResponse(handle, as_attachment=True, filename=attachment.original_name)
 
 
 @login_required
