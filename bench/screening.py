@@ -114,9 +114,9 @@ def clear_results() -> None:
     from django.db import connection, transaction
 
     from minsheng.monitoring.models import RiskSignal, ScreeningRun
-    from minsheng.policy.models import Determination, ParameterSnapshot
+    from minsheng.policy.models import ParameterSnapshot, ScreeningDetermination
 
-    tables = [m._meta.db_table for m in (RiskSignal, Determination, ParameterSnapshot,
+    tables = [m._meta.db_table for m in (RiskSignal, ScreeningDetermination, ParameterSnapshot,
                                          ScreeningRun)]
     with transaction.atomic(), connection.cursor() as cursor:
         for table in tables:
@@ -337,7 +337,7 @@ def run(args: argparse.Namespace, url: str, tmp: Path) -> None:
         what_if_parse,
     )
     from minsheng.policy import rules
-    from minsheng.policy.models import Determination
+    from minsheng.policy.models import ScreeningDetermination
     from minsheng.regions.services import AccountData, account_create
     from minsheng.registry.demo_data import demo_households_generate
     from minsheng.registry.models import Household, Member
@@ -413,11 +413,12 @@ def run(args: argparse.Namespace, url: str, tmp: Path) -> None:
               f"{pandas_by_reason}")
 
     first, first_s = timed(screening_run, actor=actor, region_code=CITY, on=ON)
-    signals, determinations = RiskSignal.objects.count(), Determination.objects.count()
+    signals = RiskSignal.objects.count()
+    determinations = ScreeningDetermination.objects.count()
     second, second_s = timed(screening_run, actor=actor, region_code=CITY, on=ON)
     assert (second.new_count, second.resolved) == (0, 0), (second.new_count, second.resolved)
     assert RiskSignal.objects.count() == signals
-    assert Determination.objects.count() == determinations
+    assert ScreeningDetermination.objects.count() == determinations
     simulation, what_if_s = timed(simulation_run, actor=actor, region_code=CITY, on=ON,
                                   what_if=[WHAT_IF])
     _what_if_rows, pandas_wi_s = timed(pandas_screen, frames, what_if_parse([WHAT_IF]))
@@ -426,7 +427,7 @@ def run(args: argparse.Namespace, url: str, tmp: Path) -> None:
     print(f"database: {connection.vendor}; {households:,} households, {members:,} members "
           f"({generated}); {machine()}; on {ON}, scope 邵阳市\n")
     print(f"rows (household × reason, risk or unknown): {select_rows:,}; signals written "
-          f"{first.new_count:,}, determinations {determinations:,}; pandas rows "
+          f"{first.new_count:,}, determinations (one per household) {determinations:,}; pandas rows "
           f"{len(pandas_rows):,} ({'same counts per reason as the SQL' if agree else 'DIFFER'}); "
           f"DuckDB rows {duck_rows:,}\n")
     print("| step | seconds |")

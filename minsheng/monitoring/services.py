@@ -4,8 +4,10 @@ A screening is set-based from end to end: the rules compile to one SELECT
 (``policy.rules.screening_sql``) that is materialised into a temporary table; the difference
 with the open risk signals is then written with one ``UPDATE`` (signals that no longer hold →
 已由数据消除), one ``UPDATE … FROM`` (open signals whose figures changed) and two
-``INSERT … SELECT`` (new signals and their determinations). No Python loop runs per household;
-Python only looks parameters up once per village in scope (for the determinations' snapshot).
+``INSERT … SELECT``: the new signals, and one determination (``ScreeningDetermination``: reasons,
+facts, basis) per household with a new, changed or resolved signal. No Python loop runs per
+household; Python only looks parameters up once per parameter group (the determinations'
+basis snapshot).
 
 A second screening with no data change finds nothing new, nothing changed and nothing resolved,
 and writes nothing but its own run row and audit event.
@@ -35,7 +37,7 @@ from minsheng.core.bulk import bulk_write_cache, db_value
 from minsheng.core.errors import InvalidInput, MinshengError, NotFound, PermissionDenied
 from minsheng.core.models import AuditEventType, User
 from minsheng.monitoring.models import RiskSignal, RunKind, RunStatus, ScreeningRun, SignalStatus
-from minsheng.policy.models import Determination, ParameterSnapshot, ScreeningFacts
+from minsheng.policy.models import ParameterSnapshot, ScreeningDetermination
 from minsheng.regions.models import Region
 from minsheng.regions.scoping import holds_perm
 from minsheng.regions.selectors import region_get, region_roots
@@ -328,7 +330,7 @@ def _screen(run: ScreeningRun) -> dict[str, int]:
         still_open = open_before - resolved
         if not run.dry_run:
             _write(cursor, run, new, lo=lo, hi=hi, new_count=new_count, resolved=resolved)
-        _drop(cursor, RESULT, NEW, PARAMS, CHANGED, DECIDED)
+        _drop(cursor, RESULT, NEW, PARAMS, CHANGED, DECIDED, FACTS_TARGET)
     return {"evaluated": evaluated, "flagged": flagged, "new_count": new_count,
             "still_open": still_open, "resolved": resolved}
 
@@ -336,21 +338,15 @@ def _screen(run: ScreeningRun) -> dict[str, int]:
 def _write(cursor: Any, run: ScreeningRun, new: str, *, lo: str, hi: str, new_count: int,
            resolved: int) -> None:
     """Write the difference: resolve what no longer holds, update changed figures, insert the
-    new signals (the rows of the temporary table ``new``), and store the facts and
-    determinations of the new and changed ones."""
+    new signals (the rows of the temporary table ``new``), and store a determination for every
+    household whose signals changed in any of these ways."""
     signals = _q(RiskSignal._meta.db_table)
     now = db_value(RiskSignal, "updated_at", timezone.now())
     on = db_value(RiskSignal, "on", run.on)
-    if resolved:
-        cursor.execute(
-            f"UPDATE {signals} SET status = %s, resolved_run_id = %s, resolved_on = %s, "
-            "last_run_id = %s, updated_at = %s "
-            "WHERE status = 'open' AND region_id >= %s AND region_id <= %s AND NOT EXISTS ("
-            f"SELECT 1 FROM {RESULT} r WHERE r.household_id = {signals}.household_id "
-            f"AND r.reason_code = {signals}.reason_code)",
-            [SignalStatus.RESOLVED_BY_DATA, run.pk, on, run.pk, now, lo, hi])
-    # Open signals whose figures changed keep their identity and get today's figures; the
-    # evaluation behind the change is stored as a determination, like a new signal's.
+    absent = (f"NOT EXISTS (SELECT 1 FROM {RESULT} r WHERE r.household_id = "
+              f"{signals}.household_id AND r.reason_code = {signals}.reason_code)")
+    in_scope = "status = 'open' AND region_id >= %s AND region_id <= %s"
+    # Open signals whose figures changed keep their identity and get today's figures.
     changed = " OR ".join([_distinct("s.measured", "r.measured"),
                            _distinct("s.threshold", "r.threshold"),
                            "s.people <> r.people", "s.outcome <> r.status",
@@ -362,6 +358,27 @@ def _write(cursor: Any, run: ScreeningRun, new: str, *, lo: str, hi: str, new_co
         "AND s.reason_code = r.reason_code "
         f"WHERE s.region_id >= %s AND s.region_id <= %s AND ({changed})", [lo, hi])
     changed_count = _scalar(cursor, f"SELECT COUNT(*) FROM {CHANGED}")
+    # The households this run decides something new about: a new, changed or resolved signal.
+    # A first screening (every row new, nothing else): all of the result's households.
+    decided = None
+    if changed_count or resolved or new != RESULT:
+        decided = DECIDED
+        _drop(cursor, DECIDED)
+        parts = [f"SELECT household_id, region_code FROM {table}"
+                 for table, count in ((new, new_count), (CHANGED, changed_count)) if count]
+        if resolved:
+            parts.append(f"SELECT household_id, region_id AS region_code FROM {signals} "
+                         f"WHERE {in_scope} AND {absent}")
+        if parts:
+            cursor.execute(f"CREATE TEMPORARY TABLE {DECIDED} AS "
+                           + " UNION ".join(parts), [lo, hi] if resolved else [])
+        else:
+            decided = None
+    if resolved:
+        cursor.execute(
+            f"UPDATE {signals} SET status = %s, resolved_run_id = %s, resolved_on = %s, "
+            f"last_run_id = %s, updated_at = %s WHERE {in_scope} AND {absent}",
+            [SignalStatus.RESOLVED_BY_DATA, run.pk, on, run.pk, now, lo, hi])
     if changed_count:
         cursor.execute(
             f"UPDATE {signals} AS s SET measured = r.measured, threshold = r.threshold, "
@@ -377,39 +394,57 @@ def _write(cursor: Any, run: ScreeningRun, new: str, *, lo: str, hi: str, new_co
             "SELECT household_id, region_code, rule_id, rule_version, reason_code, status, "
             f"'open', measured, threshold, people, %s, %s, %s, %s, %s FROM {new}",
             [on, run.pk, run.pk, now, now])
-    parts = [table for table, count in ((new, new_count), (CHANGED, changed_count)) if count]
-    if not parts:
-        return
-    decided = parts[0]
-    if len(parts) > 1:
-        decided = DECIDED
-        _drop(cursor, DECIDED)
-        cursor.execute(f"CREATE TEMPORARY TABLE {DECIDED} AS SELECT * FROM {new} "
-                       f"UNION ALL SELECT * FROM {CHANGED}")
-    _write_facts(cursor, run, decided, now=now)
-    _write_determinations(cursor, run, decided, now=now, on=on)
+    if decided is not None or new_count:
+        _write_determinations(cursor, run, decided, now=now, on=on)
 
 
-def _write_facts(cursor: Any, run: ScreeningRun, decided: str, *, now: Any) -> None:
-    """One 筛查事实快照 per household with a determination in ``decided``: what the rules read
-    about it (``ScreeningFacts``), so each determination can be replayed from its own facts.
-    Copied set-based from the screening summary — or, for a screening dated before a later
-    ledger (the rules' registry form), built from the registry tables with the ledgers capped
-    at the screening's year. Members are listed only where a member rule decided (uninsured,
-    or not in school within the row's compulsory-age window); the rest are counted."""
+def _write_determinations(cursor: Any, run: ScreeningRun, decided: str | None, *, now: Any,
+                          on: Any) -> None:
+    """One 筛查判定记录 (``ScreeningDetermination``) per household in ``decided`` (all of the
+    result's households when None): its conclusion and reason codes as the result has them
+    now (none: every signal resolved, 未发现风险), the snapshot of the rule versions and
+    parameter values of its village (``ParameterSnapshot``, stored once per distinct content),
+    and the facts the rules read — copied set-based from the screening summary, or, for a
+    screening dated before a later ledger (the rules' registry form), built from the registry
+    tables with the ledgers capped at the screening's year. Members are listed only where a
+    member reason holds (uninsured, or not in school within the compulsory-age window); the
+    others are counted: by construction they are insured and in school or outside the window,
+    so both member rules replay exactly."""
     from minsheng.policy.rules import sql as rules_sql
     from minsheng.registry import summary
 
     pg = connection.vendor == "postgresql"
-    facts = _q(ScreeningFacts._meta.db_table)
+    table = _q(ScreeningDetermination._meta.db_table)
     members = _q(Member._meta.db_table)
+    only = f" WHERE household_id IN (SELECT household_id FROM {decided})" if decided else ""
+    # The codes '","'-joined, sorted. (SQLite before 3.44 has no ordered aggregate; its
+    # group_concat follows the order of the rows it reads: sorted first, which the result's
+    # index on (household, reason) gives for free.)
+    codes = ("string_agg(reason_code, '\",\"' ORDER BY reason_code)" if pg
+             else "group_concat(reason_code, '\",\"')")
+    rows = (RESULT if pg else
+            f"(SELECT * FROM {RESULT} ORDER BY household_id, reason_code) AS ordered")
     _drop(cursor, FACTS_TARGET)
     cursor.execute(
-        f"CREATE TEMPORARY TABLE {FACTS_TARGET} AS SELECT household_id, MAX(birth_lo) AS lo, "
-        "MAX(birth_hi) AS hi, MAX(CASE WHEN rule_id IN ('education', 'medical_insurance') "
-        f"THEN 1 ELSE 0 END) AS listed FROM {decided} GROUP BY household_id")
+        f"CREATE TEMPORARY TABLE {FACTS_TARGET} AS SELECT household_id, "
+        "MAX(region_code) AS region_code, MAX(birth_lo) AS lo, MAX(birth_hi) AS hi, "
+        "MAX(CASE WHEN rule_id IN ('education', 'medical_insurance') THEN 1 ELSE 0 END) "
+        "AS listed, MAX(CASE WHEN status = 'risk' THEN 1 ELSE 0 END) AS risk, "
+        f"{codes} AS codes FROM {rows}{only} GROUP BY household_id")
+    if decided:  # households whose every signal resolved: nothing holds now
+        cursor.execute(
+            f"INSERT INTO {FACTS_TARGET} (household_id, region_code, lo, hi, listed, risk, "
+            f"codes) SELECT household_id, region_code, NULL, NULL, 0, 0, NULL FROM {decided} d "
+            "WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {RESULT} r WHERE r.household_id = d.household_id)")
     if pg:
         cursor.execute(f"ANALYZE {FACTS_TARGET}")
+    if rules_sql.summary_serves(on=run.on, region_code=run.region.code):
+        source = f"{summary.SUMMARY} s JOIN {FACTS_TARGET} d ON d.household_id = s.household_id"
+    else:
+        source = (f"({summary._select(FACTS_TARGET, max_year=run.on.year)}) s "
+                  f"JOIN {FACTS_TARGET} d ON d.household_id = s.household_id")
+    _basis_table(cursor, run, now=now)
     lo, hi = ("CAST(d.lo AS DATE)", "CAST(d.hi AS DATE)") if pg else ("d.lo", "d.hi")
     empty = "'[]'::jsonb" if pg else "'[]'"
     member = ("'id', x.id, 'name', x.name, 'birth_date', x.birth_date, "
@@ -420,87 +455,70 @@ def _write_facts(cursor: Any, run: ScreeningRun, decided: str, *, now: Any) -> N
               "WHERE x.household_id = d.household_id AND x.active AND (NOT x.medical_insurance "
               f"OR (x.school_stage = 'not_in_school' AND x.birth_date > {lo} "
               f"AND x.birth_date <= {hi}))) ELSE {empty} END")
-    if rules_sql.summary_serves(on=run.on, region_code=run.region.code):
-        source = f"{summary.SUMMARY} s JOIN {FACTS_TARGET} d ON d.household_id = s.household_id"
-    else:
-        source = (f"({summary._select(FACTS_TARGET, max_year=run.on.year)}) s "
-                  f"JOIN {FACTS_TARGET} d ON d.household_id = s.household_id")
+    # The reason codes that hold, sorted, as a JSON array.
+    reasons = """CASE WHEN d.codes IS NULL THEN '[]' ELSE '["' || d.codes || '"]' END"""
+    if pg:
+        reasons = f"CAST({reasons} AS JSONB)"
+    status = ("CASE WHEN d.risk = 1 THEN 'risk' WHEN d.codes IS NOT NULL THEN 'unknown' "
+              "ELSE 'clear' END")
     ledger = [f"{k}_{name}" for k in "cp" for name in summary.LEDGER_FIELDS]
     copied = ["category", "housing_grade", "water_quantity_ok", "water_quality_ok",
               "water_convenience_ok", "water_assurance_ok", "people", "ledger_year",
               "has_previous", *ledger]
     cursor.execute(
-        f"INSERT INTO {facts} (household_id, source, region_code, {', '.join(copied)}, "
-        f"members, created_at) SELECT s.household_id, %s, s.region_id, "
-        f"{', '.join(f's.{c}' for c in copied)}, {listed}, %s FROM {source}",
-        [f"screening:{run.pk}", now])
-    _drop(cursor, FACTS_TARGET)
+        f"INSERT INTO {table} (household_id, source, region_code, {_q('on')}, status, reasons, "
+        f"basis_id, {', '.join(copied)}, members, created_at) "
+        f"SELECT s.household_id, %s, s.region_id, %s, {status}, {reasons}, p.snapshot_id, "
+        f"{', '.join(f's.{c}' for c in copied)}, {listed}, %s FROM {source} "
+        f"JOIN {PARAMS} p ON p.region_code = s.region_id",
+        [f"screening:{run.pk}", on, now])
+    _drop(cursor, FACTS_TARGET, PARAMS)
 
 
-def _write_determinations(cursor: Any, run: ScreeningRun, decided: str, *, now: Any,
-                          on: Any) -> None:
-    """One 判定记录 per new or changed signal (the rows of ``decided``); its facts are its
-    household's ``ScreeningFacts`` row of this run. The snapshot of the parameters its rule uses in its village
-    is looked up once per village in Python, stored once per distinct content
-    (``ParameterSnapshot``, shared across villages and with earlier runs) and referenced by
-    id: a few dozen snapshots for a million determinations instead of 1.3 KB on every row."""
+def _basis_table(cursor: Any, run: ScreeningRun, *, now: Any) -> None:
+    """The temporary table ``PARAMS``: the basis snapshot (rule versions and parameter values,
+    ``ParameterSnapshot``) of each village in ``FACTS_TARGET``. Looked up once per parameter group
+    — villages under the same most specific region that some value names find the same
+    values, as the SQL's groups — stored once per distinct content (shared across groups and
+    with earlier runs) and referenced by id: a few snapshots for a million determinations."""
     from minsheng.policy.rules.sql import significant_prefix
     from minsheng.policy.selectors import active_parameters
 
     rules = rules_module()
     parameters = active_parameters()
-    used = {rule.id: rule.parameter_names for rule in rules.RULES}
-    # Villages under the same most specific region that some value names find the same values
-    # (as the SQL's parameter groups): looked up once per such region, not once per village.
+    versions = {rule.id: rule.version for rule in rules.RULES}
     named = sorted({significant_prefix(entry.region) for name in rules.PARAMETER_NAMES
                     for entry in parameters.get(name).entries if entry.region},
                    key=len, reverse=True)
-    cursor.execute(f"SELECT DISTINCT region_code, rule_id FROM {decided}")
-    pairs = cursor.fetchall()
-    snapshots: dict[str, dict[str, Any]] = {}
+    cursor.execute(f"SELECT DISTINCT region_code FROM {FACTS_TARGET}")
+    villages = [code for (code,) in cursor.fetchall()]
     digests: dict[str, str] = {}  # digest → JSON text
+    by_group: dict[str, str] = {}  # group → digest
     rows = []
-    by_group: dict[tuple[str, str], str] = {}  # (group, rule) → digest
-    for code, rule_id in pairs:
+    for code in villages:
         group = next((key for key in named if code.startswith(key)), "")
-        if (group, rule_id) not in by_group:
-            if group not in snapshots:
-                snapshots[group] = rules.parameter_snapshot(on=run.on, region_code=code,
-                                                            parameters=parameters)
-            found = snapshots[group]
+        if group not in by_group:
+            found = rules.parameter_snapshot(on=run.on, region_code=code, parameters=parameters)
             # Shared by every village with the same values: without the village's own code,
-            # which the determination holds (``Determination.used_parameters`` puts it back).
-            snapshot = {name: {k: v for k, v in found[name].items() if k != "region_code"}
-                        for name in used.get(rule_id, ()) if name in found}
-            text = json.dumps(snapshot, ensure_ascii=False, sort_keys=True, default=str)
+            # which the determination holds (``ScreeningDetermination.used_parameters``).
+            snapshot = {name: {k: v for k, v in value.items() if k != "region_code"}
+                        for name, value in found.items()}
+            text = json.dumps({"rules": versions, "parameters": snapshot}, ensure_ascii=False,
+                              sort_keys=True, default=str)
             digest = hashlib.sha256(text.encode()).hexdigest()
             digests[digest] = text
-            by_group[group, rule_id] = digest
-        rows.append((code, rule_id, by_group[group, rule_id]))
+            by_group[group] = digest
+        rows.append((code, by_group[group]))
     ids = _snapshot_ids(cursor, digests, now=now)
     _drop(cursor, PARAMS)
-    cursor.execute(f"CREATE TEMPORARY TABLE {PARAMS} (region_code VARCHAR(12), "
-                   "rule_id VARCHAR(64), snapshot_id BIGINT NOT NULL, "
-                   "PRIMARY KEY (region_code, rule_id))")
-    insert = f"INSERT INTO {PARAMS} (region_code, rule_id, snapshot_id) "
+    cursor.execute(f"CREATE TEMPORARY TABLE {PARAMS} (region_code VARCHAR(12) PRIMARY KEY, "
+                   "snapshot_id BIGINT NOT NULL)")
+    insert = f"INSERT INTO {PARAMS} (region_code, snapshot_id) "
     if connection.vendor == "postgresql":  # tens of thousands of rows: one statement
-        cursor.execute(insert + "SELECT * FROM unnest(CAST(%s AS TEXT[]), CAST(%s AS TEXT[]), "
-                       "CAST(%s AS BIGINT[]))", [[c for c, _, _ in rows], [r for _, r, _ in rows],
-                                                [ids[d] for _, _, d in rows]])
+        cursor.execute(insert + "SELECT * FROM unnest(CAST(%s AS TEXT[]), CAST(%s AS BIGINT[]))",
+                       [[c for c, _ in rows], [ids[d] for _, d in rows]])
     else:
-        cursor.executemany(insert + "VALUES (%s, %s, %s)", [(c, r, ids[d]) for c, r, d in rows])
-    pg = connection.vendor == "postgresql"
-    values = _json([("measured", "n.measured"), ("threshold", "n.threshold")])
-    reasons = (f"jsonb_build_array({_json([('code', 'n.reason_code'), ('values', values)])})"
-               if pg else f"json_array({_json([('code', 'n.reason_code'), ('values', values)])})")
-    table = _q(Determination._meta.db_table)
-    cursor.execute(
-        f"INSERT INTO {table} (household_id, region_code, rule_id, rule_version, {_q('on')}, "
-        "status, reasons, parameters, parameter_set_id, facts, source, created_at) "
-        f"SELECT n.household_id, n.region_code, n.rule_id, n.rule_version, %s, n.status, "
-        f"{reasons}, '{{}}', p.snapshot_id, '{{}}', %s, %s FROM {decided} n "
-        f"JOIN {PARAMS} p ON p.region_code = n.region_code AND p.rule_id = n.rule_id",
-        [on, f"screening:{run.pk}", now])
+        cursor.executemany(insert + "VALUES (%s, %s)", [(c, ids[d]) for c, d in rows])
 
 
 def _snapshot_ids(cursor: Any, digests: Mapping[str, str], *, now: Any) -> dict[str, int]:
@@ -513,12 +531,17 @@ def _snapshot_ids(cursor: Any, digests: Mapping[str, str], *, now: Any) -> dict[
         cursor.execute(f"SELECT digest, id FROM {table} WHERE digest IN "
                        f"({', '.join(['%s'] * len(chunk))})", chunk)
         found.update(cursor.fetchall())
-    new = [(digest, text, now) for digest, text in digests.items() if digest not in found]
+    new = []
+    for digest, text in digests.items():
+        if digest not in found:
+            content = json.loads(text)
+            new.append((digest, json.dumps(content["rules"], ensure_ascii=False),
+                        json.dumps(content["parameters"], ensure_ascii=False), now))
     if new:
         cast = "CAST(%s AS JSONB)" if connection.vendor == "postgresql" else "%s"
-        cursor.executemany(f"INSERT INTO {table} (digest, parameters, created_at) "
-                           f"VALUES (%s, {cast}, %s)", new)
-        chunk = [digest for digest, _, _ in new]
+        cursor.executemany(f"INSERT INTO {table} (digest, rules, parameters, created_at) "
+                           f"VALUES (%s, {cast}, {cast}, %s)", new)
+        chunk = [digest for digest, _, _, _ in new]
         for i in range(0, len(chunk), 500):
             part = chunk[i:i + 500]
             cursor.execute(f"SELECT digest, id FROM {table} WHERE digest IN "

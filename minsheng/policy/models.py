@@ -18,35 +18,39 @@ class DeterminationStatus(models.TextChoices):
 
 
 class ParameterSnapshot(models.Model):
-    """Parameter values as determinations used them (name → value, dates, source region,
-    reference; without the village's code, which each determination holds), stored once and
-    shared by every screening determination that used the same values (the villages of a
-    parameter group, for one rule): a million determinations then reference a few dozen
-    snapshots instead of repeating some 1.3 KB each. Append-only, like determinations."""
+    """What a screening decided with (判定依据快照): the version of every rule and the values of
+    every parameter the rules use (name → value, dates, source region, reference; without the
+    village's code, which each determination holds), stored once and shared by every screening
+    determination that used the same (the villages of a parameter group, across runs): a
+    million determinations then reference a few dozen snapshots instead of repeating some
+    2 KB each. Append-only, like determinations."""
 
     digest = models.CharField("摘要", max_length=64, unique=True)  # sha256 of the JSON
+    rules = models.JSONField("规则版本", default=dict)
     parameters = models.JSONField("所用参数")
     created_at = models.DateTimeField("记录时间")
 
     class Meta:
-        verbose_name = "判定参数快照"
-        verbose_name_plural = "判定参数快照"
+        verbose_name = "判定依据快照"
+        verbose_name_plural = "判定依据快照"
         default_permissions = ("view",)
 
     def __str__(self) -> str:
         return self.digest[:12]
 
 
-class ScreeningFacts(models.Model):
-    """The facts a screening read about one household (筛查事实快照): one row per household and
-    screening run that wrote determinations, so each of those determinations can be replayed
-    from its own facts (``Determination.used_facts``), not from today's registry.
+class ScreeningDetermination(models.Model):
+    """One household evaluated by every rule in one screening run (筛查判定记录), replayable
+    later: written for each household whose signals the run opened, changed or resolved.
 
-    Holds what the rules read, as the screening read it: the household's category, housing
-    grade and 饮水 checks, the number of active members, the members a member rule could flag
-    (uninsured, or not in school within the compulsory-age window — the others are insured and
-    in school or outside the window, so they are counted, not listed), and the latest ledger up
-    to the screening's year and the one of the year before it, in 分. Append-only.
+    Holds what was decided — the overall conclusion and the reason codes that hold (the
+    figures are the signals') — on which date, with which rule versions and parameter values
+    (``basis``, shared by the households of a parameter group), and on which facts, as the
+    screening read them: the household's category, housing grade and 饮水 checks, the number of
+    active members, the members a member rule could flag (uninsured, or not in school within
+    the compulsory-age window — the others are insured and in school or outside the window, so
+    they are counted, not listed), and the latest ledger up to the screening's year and the one
+    of the year before it, in 分. ``replay`` re-runs every rule from these alone. Append-only.
     """
 
     # Written only by the screening service, in the run's transaction; no database constraint
@@ -56,6 +60,13 @@ class ScreeningFacts(models.Model):
                                   db_constraint=False)
     source = models.CharField("来源", max_length=64)
     region_code = models.CharField("区划代码", max_length=12)
+    on = models.DateField("判定日期")
+    status = models.CharField("结论", max_length=8, choices=DeterminationStatus.choices)
+    # The reason codes that hold, in the rules' order (``rules.REASON_CODES``).
+    reasons = models.JSONField("风险原因", default=list)
+    # Written only by the screening service, from a snapshot it has just stored.
+    basis = models.ForeignKey(ParameterSnapshot, verbose_name="判定依据", on_delete=models.PROTECT,
+                              related_name="+", db_index=False, db_constraint=False)
     category = models.CharField("户类型", max_length=16)
     housing_grade = models.CharField("住房安全等级", max_length=1)
     water_quantity_ok = models.BooleanField("饮水水量达标", null=True)
@@ -94,16 +105,37 @@ class ScreeningFacts(models.Model):
     created_at = models.DateTimeField("记录时间")
 
     class Meta:
-        verbose_name = "筛查事实快照"
-        verbose_name_plural = "筛查事实快照"
+        verbose_name = "筛查判定记录"
+        verbose_name_plural = "筛查判定记录"
         default_permissions = ("view",)
         indexes = [models.Index(fields=["household", "source"], name="policy_facts_household")]
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.source}"
 
+    @property
+    def used_parameters(self) -> dict:
+        """The parameter snapshots (name → snapshot, with this household's village) the rules
+        used: what ``rules.replay`` takes."""
+        return {name: {**snapshot, "region_code": self.region_code}
+                for name, snapshot in self.basis.parameters.items()}
+
+    def replay(self) -> list:
+        """Every rule of the run re-evaluated from this record's own facts and parameters (not
+        from today's registry or files): one ``rules.Outcome`` per rule, in the rules' order."""
+        from minsheng.policy import rules
+
+        facts, parameters = self.as_facts(), self.used_parameters
+        order = {rule.id: k for k, rule in enumerate(rules.RULES)}
+        # A rule no longer known sorts last; replay raises for it (not available).
+        used = sorted(self.basis.rules.items(), key=lambda item: order.get(item[0], len(order)))
+        return [rules.replay(rule_id=rule_id, rule_version=version, on=self.on, facts=facts,
+                             parameters={name: parameters[name]
+                                         for name in rules.RULES_BY_ID[rule_id].parameter_names})
+                for rule_id, version in used]
+
     def as_facts(self) -> dict:
-        """The snapshot as ``HouseholdFacts.from_mapping`` takes it."""
+        """The facts as ``HouseholdFacts.from_mapping`` takes them."""
         from minsheng.policy.rules.facts import LEDGER_FIELDS, cents_text
 
         def amounts(prefix: str) -> dict[str, str]:
@@ -130,17 +162,18 @@ class ScreeningFacts(models.Model):
 
 
 class Determination(models.Model):
-    """One rule evaluated for one household (判定记录), replayable later.
+    """One rule evaluated for one household (判定记录), replayable later: a single household's
+    evaluation (``rules.determine``). A screening stores one ``ScreeningDetermination`` per
+    household instead.
 
     Records what was decided, by which rule version, with which parameter values (and their
-    references) and on which facts, so the decision can be explained and re-run years later.
-    The parameter values are in ``parameters`` (one household's determination) or in the
-    shared ``parameter_set`` (a screening's): read them with ``used_parameters``.
+    references) and on which facts, so the decision can be explained and re-run years later
+    (``rules.replay(…, facts=d.facts, parameters=d.parameters)``).
     """
 
     # Written only by services, with a household id read from the registry in the same
-    # transaction; households are archived, never deleted. No database constraint: a screening
-    # writes hundreds of thousands of determinations and would pay a check per row.
+    # transaction; households are archived, never deleted: no database constraint (earlier
+    # screenings wrote hundreds of thousands of these).
     household = models.ForeignKey("registry.Household", verbose_name="农户",
                                   on_delete=models.PROTECT, related_name="determinations",
                                   db_index=False, db_constraint=False)
@@ -151,13 +184,9 @@ class Determination(models.Model):
     status = models.CharField("结论", max_length=8, choices=DeterminationStatus.choices)
     reasons = models.JSONField("理由", default=list, blank=True)
     parameters = models.JSONField("所用参数", default=dict, blank=True)
-    # Written only by the screening service, from a snapshot it has just stored; no database
-    # constraint, so a bulk screening pays no extra foreign-key check per row.
-    parameter_set = models.ForeignKey(ParameterSnapshot, verbose_name="所用参数（共享快照）",
-                                      on_delete=models.PROTECT, related_name="+",
-                                      db_index=False, db_constraint=False, null=True, blank=True)
     facts = models.JSONField("事实快照", default=dict, blank=True)
-    # Which run wrote it (a screening run's id, or empty for a single evaluation).
+    # Which run wrote it: empty for a single evaluation; "screening:<id>" for the per-signal
+    # determinations screenings wrote before ``ScreeningDetermination`` (migration 0005).
     source = models.CharField("来源", max_length=64, blank=True)
     created_at = models.DateTimeField("记录时间", auto_now_add=True)
 
@@ -171,27 +200,6 @@ class Determination(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_id} v{self.rule_version} {self.get_status_display()}"
-
-    @property
-    def used_parameters(self) -> dict:
-        """The parameter snapshots the rule used (name → snapshot), wherever they are stored:
-        what ``rules.replay`` takes."""
-        if self.parameter_set_id is not None:  # shared: without the village's own code
-            return {name: {**snapshot, "region_code": self.region_code}
-                    for name, snapshot in self.parameter_set.parameters.items()}
-        return self.parameters
-
-    @property
-    def used_facts(self) -> dict:
-        """The facts the rule read, wherever they are stored: a screening's determinations share
-        their household's ``ScreeningFacts`` row of that run; a single evaluation holds its own
-        snapshot in ``facts``. What ``rules.replay`` takes."""
-        if self.source.startswith("screening:"):
-            row = ScreeningFacts.objects.filter(household_id=self.household_id,
-                                                source=self.source).first()
-            if row is not None:
-                return row.as_facts()
-        return self.facts
 
 
 class ProposalStatus(models.TextChoices):

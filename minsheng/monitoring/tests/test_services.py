@@ -15,7 +15,7 @@ from minsheng.monitoring.services import (
     what_if_parse,
 )
 from minsheng.policy import rules
-from minsheng.policy.models import Determination, ParameterSnapshot
+from minsheng.policy.models import ParameterSnapshot, ScreeningDetermination
 from minsheng.registry.models import Household
 from minsheng.registry.services import ledger_save
 from minsheng.testing import COUNTY_A, TOWNSHIP_A
@@ -58,37 +58,36 @@ class ScreeningRunTests:
         county = personas["county_office"]
         screening_run(actor=county, region_code=COUNTY_A, on=ON)
         before = list(RiskSignal.objects.order_by("pk").values())
-        determinations = Determination.objects.count()
+        determinations = ScreeningDetermination.objects.count()
         again = screening_run(actor=county, region_code=COUNTY_A, on=ON)
         assert (again.new_count, again.still_open, again.resolved) == (0, 2, 0)
         assert list(RiskSignal.objects.order_by("pk").values()) == before
-        assert Determination.objects.count() == determinations
+        assert ScreeningDetermination.objects.count() == determinations
 
-    def test_writes_one_determination_per_new_signal(self, personas, families):
+    def test_writes_one_determination_per_household_with_new_signals(self, personas, families):
         run = screening_run(actor=personas["county_office"], region_code=COUNTY_A, on=ON)
-        det = Determination.objects.get(household=families["poor"])
+        det = ScreeningDetermination.objects.get(household=families["poor"])
         assert det.source == f"screening:{run.pk}"
         assert (det.status, det.on, det.region_code) == ("risk", ON, families["poor"].region_id)
-        assert det.reasons == [{"code": INCOME,
-                                "values": {"measured": "5000.00", "threshold": "8500.00"}}]
-        # The facts are the household's snapshot of this run, shared by its determinations.
-        assert det.facts == {}
-        facts = det.used_facts
+        assert det.reasons == [INCOME]
+        # The facts the rules read, as the screening read them.
+        facts = det.as_facts()
         assert (facts["other_members"], facts["members"]) == (2, [])
         assert facts["ledgers"]["2026"]["wage_income"] == "10000.00"
         assert set(facts["ledgers"]) == {"2026", "2025"}
-        income_rule = next(r for r in rules.RULES if r.id == det.rule_id)
-        assert set(det.used_parameters) == set(income_rule.parameter_names)
+        # One per household the run decided something about: the two with new signals.
+        assert set(ScreeningDetermination.objects.filter(source=f"screening:{run.pk}")
+                   .values_list("household_id", flat=True)) == {families["poor"].pk,
+                                                                families["poor_c"].pk}
+        # The basis: every rule's version and every parameter the rules use, stored once and
+        # shared, without the village's code (the determination holds it).
+        assert det.basis.rules == {rule.id: rule.version for rule in rules.RULES}
+        assert ParameterSnapshot.objects.filter(pk=det.basis_id).count() == 1
+        expected = rules.parameter_snapshot(on=ON, region_code=det.region_code)
+        assert det.used_parameters == expected
         assert det.used_parameters["monitoring.range"]["value"] == "8500"
         assert det.used_parameters["monitoring.range"]["ref"]["document"]
-        assert Determination.objects.filter(source=f"screening:{run.pk}").count() == 2
-        # The snapshot is stored once and referenced; the row itself holds none.
-        assert det.parameters == {} and det.parameter_set_id is not None
-        assert ParameterSnapshot.objects.filter(pk=det.parameter_set_id).count() == 1
-        assert det.used_parameters["monitoring.range"]["region_code"] == det.region_code
-        expected = rules.parameter_snapshot(on=ON, region_code=det.region_code)
-        assert det.used_parameters == {name: expected[name]
-                                       for name in income_rule.parameter_names}
+        assert "region_code" not in det.basis.parameters["monitoring.range"]
 
     def test_marks_signal_resolved_by_data_when_income_rises(self, personas, families):
         county = personas["county_office"]
@@ -131,7 +130,7 @@ class ScreeningRunTests:
                             dry_run=True)
         assert (run.dry_run, run.new_count, run.evaluated) == (True, 2, 4)
         assert not RiskSignal.objects.exists()
-        assert not Determination.objects.exists()
+        assert not ScreeningDetermination.objects.exists()
 
     def test_screening_a_township_leaves_other_townships_alone(self, personas, families):
         county = personas["county_office"]
@@ -210,7 +209,7 @@ class SimulationTests:
         assert (row["entering_households"], row["entering_people"], row["township_name"]) == \
             (1, 3, "塘渡口镇")
         assert list(RiskSignal.objects.values()) == signals == []
-        assert not Determination.objects.exists()
+        assert not ScreeningDetermination.objects.exists()
 
     def test_counts_households_and_people_leaving(self, personas, families):
         run = simulation_run(actor=personas["county_office"], region_code=COUNTY_A, on=ON,
@@ -280,19 +279,35 @@ class WhatIfParseTests:
 
 
 
-class ScreeningFactsTests:
-    """Each screening determination replays from its own facts snapshot and parameter snapshot
-    (``rules.replay``) to the outcome stored — also after the registry has changed."""
+class ScreeningDeterminationTests:
+    """Each screening determination replays from its own facts and basis (``replay``) to the
+    reasons stored and to the figures of the run's signals — also after the registry has
+    changed."""
 
-    def replayed(self, det):
-        return rules.replay(rule_id=det.rule_id, rule_version=det.rule_version, on=det.on,
-                            facts=det.used_facts, parameters=det.used_parameters)
+    def assert_replays(self, det):
+        outcomes = det.replay()
+        assert [o.rule_id for o in outcomes] == [rule.id for rule in rules.RULES]
+        held = sorted(reason.code for o in outcomes for reason in o.reasons)
+        assert held == det.reasons
+        statuses = {o.status for o in outcomes}
+        assert det.status == ("risk" if "risk" in statuses else
+                              "unknown" if "unknown" in statuses else "clear")
+        # The figures of the signals this run opened or changed are the replay's.
+        figures = {reason.code: (reason.values.get("measured"), reason.values.get("threshold"))
+                   for o in outcomes for reason in o.reasons}
+        run_id = int(det.source.split(":")[1])
+        for signal in RiskSignal.objects.filter(household_id=det.household_id,
+                                                last_run_id=run_id, status=SignalStatus.OPEN):
+            assert figures[signal.reason_code] == (signal.measured, signal.threshold), \
+                signal.reason_code
+        return outcomes
 
     def test_every_determination_replays_to_what_was_stored(self, personas, families):
         county = personas["county_office"]
         poor = families["poor"]
         # Give the poor household a member without insurance and a child of compulsory age
-        # out of school, unsafe housing and a failing water check: every rule's facts matter.
+        # out of school, unsafe housing, a failing water check and high medical costs (two
+        # reasons of one rule): every rule's facts matter.
         from minsheng.registry.services import household_update, member_add
         from minsheng.registry.testing import member_data
 
@@ -302,25 +317,24 @@ class ScreeningFactsTests:
         poor.refresh_from_db()
         household_update(actor=county, household=poor, version=poor.version,
                          housing_grade="D", water_quality_ok=False)
+        ledger_save(actor=county, household=poor, year=2026,
+                    version=poor.ledgers.get(year=2026).version,
+                    medical_out_of_pocket=Decimal(30_000))
         run = screening_run(actor=county, region_code=COUNTY_A, on=ON)
-        stored = list(Determination.objects.filter(source=f"screening:{run.pk}"))
-        assert {d.rule_id for d in stored if d.household_id == poor.pk} == {
-            "income", "education", "medical_insurance", "housing", "water"}
-        facts = next(d for d in stored if d.household_id == poor.pk).used_facts
+        stored = list(ScreeningDetermination.objects.filter(source=f"screening:{run.pk}"))
+        det = next(d for d in stored if d.household_id == poor.pk)
+        assert det.reasons == sorted([
+            INCOME, "medical_over_income_share", "medical_over_threshold",
+            "child_out_of_school", "member_uninsured", "housing_unsafe", "water_failing"])
+        facts = det.as_facts()
         assert [m["name"] for m in facts["members"]] == ["失学儿童"]
         assert facts["other_members"] == 2
         # The registry changes afterwards; the replay still gives what was decided then.
         poor.refresh_from_db()
         household_update(actor=county, household=poor, version=poor.version,
                          housing_grade="A", water_quality_ok=True)
-        for det in stored:
-            outcome = self.replayed(det)
-            assert outcome.status == det.status, det.rule_id
-            # The stored reasons keep measured and threshold (null where the rule has none).
-            assert [(r.code, r.values.get("measured"), r.values.get("threshold"))
-                    for r in outcome.reasons] == [
-                (r["code"], r["values"]["measured"], r["values"]["threshold"])
-                for r in det.reasons], det.rule_id
+        for stored_det in stored:
+            self.assert_replays(stored_det)
 
     def test_a_screening_dated_before_a_later_ledger_keeps_that_years_facts(self, personas,
                                                                            families):
@@ -328,9 +342,10 @@ class ScreeningFactsTests:
         poor = families["poor"]
         ledger_save(actor=county, household=poor, year=2027, wage_income=Decimal(90_000))
         run = screening_run(actor=county, region_code=COUNTY_A, on=ON)
-        det = Determination.objects.get(source=f"screening:{run.pk}", household=poor)
-        assert set(det.used_facts["ledgers"]) == {"2026", "2025"}
-        assert self.replayed(det).status == "risk"
+        det = ScreeningDetermination.objects.get(source=f"screening:{run.pk}", household=poor)
+        assert set(det.as_facts()["ledgers"]) == {"2026", "2025"}
+        assert det.status == "risk"
+        self.assert_replays(det)
 
     def test_changed_figures_store_a_new_determination_and_an_unchanged_run_none(
             self, personas, families):
@@ -340,16 +355,17 @@ class ScreeningFactsTests:
         ledger_save(actor=county, household=poor, year=2026,
                     version=poor.ledgers.get(year=2026).version, wage_income=Decimal(12_000))
         second = screening_run(actor=county, region_code=COUNTY_A, on=ON)
-        det = Determination.objects.get(source=f"screening:{second.pk}")
+        det = ScreeningDetermination.objects.get(source=f"screening:{second.pk}")
         assert det.household_id == poor.pk
-        assert det.reasons[0]["values"]["measured"] == "6000.00"
-        assert self.replayed(det).reasons[0].values["measured"] == "6000.00"
-        first_det = Determination.objects.get(source=f"screening:{first.pk}", household=poor)
-        assert self.replayed(first_det).reasons[0].values["measured"] == "5000.00"
+        outcomes = self.assert_replays(det)
+        assert outcomes[0].reasons[0].values["measured"] == "6000.00"
+        first_det = ScreeningDetermination.objects.get(source=f"screening:{first.pk}",
+                                                       household=poor)
+        assert first_det.replay()[0].reasons[0].values["measured"] == "5000.00"
         third = screening_run(actor=county, region_code=COUNTY_A, on=ON)
-        assert not Determination.objects.filter(source=f"screening:{third.pk}").exists()
+        assert not ScreeningDetermination.objects.filter(source=f"screening:{third.pk}").exists()
 
-    def test_new_and_changed_signals_in_one_run_each_get_facts_and_a_determination(
+    def test_new_and_changed_signals_in_one_run_each_get_a_determination(
             self, personas, families):
         county = personas["county_office"]
         poor, middle = families["poor"], families["middle"]
@@ -361,11 +377,23 @@ class ScreeningFactsTests:
         run = screening_run(actor=county, region_code=COUNTY_A, on=ON)
         # middle: below the line and a sharp drop (two new signals); poor: new figures.
         assert (run.new_count, run.resolved) == (2, 0)
-        stored = list(Determination.objects.filter(source=f"screening:{run.pk}"))
-        assert sorted((d.household_id, d.rule_id) for d in stored) == sorted([
-            (poor.pk, "income"), (middle.pk, "income"), (middle.pk, "income_drop")])
-        assert {d.used_facts["other_members"] for d in stored if d.household_id == middle.pk} \
-            == {3}
-        for det in stored:
-            assert self.replayed(det).reasons[0].values["measured"] == \
-                det.reasons[0]["values"]["measured"]
+        stored = {d.household_id: d for d in
+                  ScreeningDetermination.objects.filter(source=f"screening:{run.pk}")}
+        assert set(stored) == {poor.pk, middle.pk}
+        assert stored[middle.pk].reasons == sorted([INCOME, "income_dropped"])
+        assert stored[middle.pk].as_facts()["other_members"] == 3
+        for det in stored.values():
+            self.assert_replays(det)
+
+    def test_a_household_whose_signals_all_resolve_gets_a_clear_determination(
+            self, personas, families):
+        county = personas["county_office"]
+        poor = families["poor"]
+        screening_run(actor=county, region_code=COUNTY_A, on=ON)
+        ledger_save(actor=county, household=poor, year=2026,
+                    version=poor.ledgers.get(year=2026).version, wage_income=Decimal(40_000))
+        run = screening_run(actor=county, region_code=COUNTY_A, on=ON)
+        assert run.resolved == 1
+        det = ScreeningDetermination.objects.get(source=f"screening:{run.pk}")
+        assert (det.household_id, det.status, det.reasons) == (poor.pk, "clear", [])
+        assert all(o.status == "clear" for o in self.assert_replays(det))
