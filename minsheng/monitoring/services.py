@@ -45,8 +45,10 @@ from minsheng.registry.models import Member
 
 logger = logging.getLogger(__name__)
 
+HOUSEHOLDS = "ms_screen_households"
 RESULT = "ms_screen_result"
 NEW = "ms_screen_new"
+CODES = "ms_screen_codes"
 PARAMS = "ms_screen_params"
 CHANGED = "ms_screen_changed"
 DECIDED = "ms_screen_decided"
@@ -195,16 +197,27 @@ def rules_source(*, on: dt.date, region: Region) -> str:
     return sql.SUMMARY if sql.summary_serves(on=on, region_code=region.code) else sql.REGISTRY
 
 
-def _materialise(cursor: Any, table: str, *, on: dt.date, region: Region) -> None:
-    """Evaluate every rule over the region into the temporary table ``table``: one row per
-    (household, reason) that is at risk or cannot be decided."""
-    sql, params = rules_module().screening_sql(on=on, region_code=region.code,
+def _materialise(cursor: Any, *, on: dt.date, region: Region) -> Any:
+    """Evaluate every rule over the region into the temporary table ``HOUSEHOLDS``: one row per
+    household with some reason that holds or cannot be decided (``rules.screening_parts``).
+    Returns the parts, whose ``rows(HOUSEHOLDS)`` are the (household, reason) rows."""
+    parts = rules_module().sql.screening_parts(on=on, region_code=region.code,
                                                source=rules_source(on=on, region=region))
-    _drop(cursor, table)
-    cursor.execute(f"CREATE TEMPORARY TABLE {table} AS {sql}", params)
-    cursor.execute(f"CREATE INDEX {table}_hh ON {table} (household_id, reason_code)")
+    _drop(cursor, HOUSEHOLDS)
+    cursor.execute(f"CREATE TEMPORARY TABLE {HOUSEHOLDS} AS {parts.households}", parts.params)
     if connection.vendor == "postgresql":
-        cursor.execute(f"ANALYZE {table}")
+        cursor.execute(f"ANALYZE {HOUSEHOLDS}")
+    return parts
+
+
+def _result(cursor: Any, parts: Any) -> None:
+    """The (household, reason) rows into the temporary table ``RESULT``, indexed for the
+    comparison with the open signals."""
+    _drop(cursor, RESULT)
+    cursor.execute(f"CREATE TEMPORARY TABLE {RESULT} AS {parts.rows(HOUSEHOLDS)}")
+    cursor.execute(f"CREATE INDEX {RESULT}_hh ON {RESULT} (household_id, reason_code)")
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE {RESULT}")
 
 
 def _scalar(cursor: Any, sql: str, params: Iterable[Any] = ()) -> int:
@@ -306,43 +319,70 @@ def _screen(run: ScreeningRun) -> dict[str, int]:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
         screening_tune(cursor)
-        _materialise(cursor, RESULT, on=run.on, region=region)
+        parts = _materialise(cursor, on=run.on, region=region)
         evaluated = _evaluated(cursor, region)
-        flagged = _scalar(cursor, f"SELECT COUNT(DISTINCT household_id) FROM {RESULT}")
-        rows = _scalar(cursor, f"SELECT COUNT(*) FROM {RESULT}")
-        unsignalled = (f"FROM {RESULT} r WHERE NOT EXISTS (SELECT 1 FROM {signals} s "
-                       "WHERE s.status = 'open' AND s.household_id = r.household_id "
-                       "AND s.reason_code = r.reason_code)")
-        new_count = _scalar(cursor, f"SELECT COUNT(*) {unsignalled}")
-        # Every row new (a first screening): the result itself is the new rows, not a copy;
-        # none new: no table at all.
-        new = RESULT if new_count == rows else NEW
-        if new == NEW and new_count:
-            _drop(cursor, NEW)
-            cursor.execute(f"CREATE TEMPORARY TABLE {NEW} AS SELECT r.* {unsignalled}")
+        flagged = _scalar(cursor, f"SELECT COUNT(*) FROM {HOUSEHOLDS}")
         open_in_scope = (f"FROM {signals} s WHERE s.status = 'open' "
                          "AND s.region_id >= %s AND s.region_id <= %s")
-        absent = (f"NOT EXISTS (SELECT 1 FROM {RESULT} r WHERE r.household_id = "
-                  "s.household_id AND r.reason_code = s.reason_code)")
-        cursor.execute(f"SELECT COUNT(*), SUM(CASE WHEN {absent} THEN 1 ELSE 0 END) "
-                       f"{open_in_scope}", [lo, hi])
-        open_before, resolved = (int(v or 0) for v in cursor.fetchone())
-        still_open = open_before - resolved
-        if not run.dry_run:
-            _write(cursor, run, new, lo=lo, hi=hi, new_count=new_count, resolved=resolved)
-        _drop(cursor, RESULT, NEW, PARAMS, CHANGED, DECIDED, FACTS_TARGET)
+        cursor.execute(f"SELECT 1 {open_in_scope} LIMIT 1", [lo, hi])
+        if cursor.fetchone() is None:
+            # No open signal in scope (a first screening): every row is new, none changes or
+            # resolves, so the rows go straight from the households into the signals.
+            rows = f"({parts.rows(HOUSEHOLDS)}) AS r"
+            if run.dry_run:
+                new_count = _scalar(cursor, f"SELECT COUNT(*) FROM {rows}")
+            else:
+                new_count = _insert_signals(cursor, run, rows)
+                if new_count:
+                    _write_determinations(cursor, run, None)
+            still_open = resolved = 0
+        else:
+            _result(cursor, parts)
+            unsignalled = (f"FROM {RESULT} r WHERE NOT EXISTS (SELECT 1 FROM {signals} s "
+                           "WHERE s.status = 'open' AND s.household_id = r.household_id "
+                           "AND s.reason_code = r.reason_code)")
+            new_count = _scalar(cursor, f"SELECT COUNT(*) {unsignalled}")
+            if new_count:
+                _drop(cursor, NEW)
+                cursor.execute(f"CREATE TEMPORARY TABLE {NEW} AS SELECT r.* {unsignalled}")
+            absent = (f"NOT EXISTS (SELECT 1 FROM {RESULT} r WHERE r.household_id = "
+                      "s.household_id AND r.reason_code = s.reason_code)")
+            cursor.execute(f"SELECT COUNT(*), SUM(CASE WHEN {absent} THEN 1 ELSE 0 END) "
+                           f"{open_in_scope}", [lo, hi])
+            open_before, resolved = (int(v or 0) for v in cursor.fetchone())
+            still_open = open_before - resolved
+            if not run.dry_run:
+                _write(cursor, run, lo=lo, hi=hi, new_count=new_count, resolved=resolved)
+        _drop(cursor, HOUSEHOLDS, RESULT, NEW, PARAMS, CHANGED, DECIDED, FACTS_TARGET, CODES)
     return {"evaluated": evaluated, "flagged": flagged, "new_count": new_count,
             "still_open": still_open, "resolved": resolved}
 
 
-def _write(cursor: Any, run: ScreeningRun, new: str, *, lo: str, hi: str, new_count: int,
+def _now_and_on(run: ScreeningRun) -> tuple[Any, Any]:
+    return db_value(RiskSignal, "updated_at", timezone.now()), db_value(RiskSignal, "on", run.on)
+
+
+def _insert_signals(cursor: Any, run: ScreeningRun, rows: str) -> int:
+    """Open a signal for each (household, reason) row of ``rows`` (a table or a subquery);
+    returns how many."""
+    now, on = _now_and_on(run)
+    cursor.execute(
+        f"INSERT INTO {_q(RiskSignal._meta.db_table)} (household_id, region_id, rule_id, "
+        f"rule_version, reason_code, outcome, status, measured, threshold, people, {_q('on')}, "
+        "first_run_id, last_run_id, created_at, updated_at) "
+        "SELECT household_id, region_code, rule_id, rule_version, reason_code, status, "
+        f"'open', measured, threshold, people, %s, %s, %s, %s, %s FROM {rows}",
+        [on, run.pk, run.pk, now, now])
+    return cursor.rowcount
+
+
+def _write(cursor: Any, run: ScreeningRun, *, lo: str, hi: str, new_count: int,
            resolved: int) -> None:
-    """Write the difference: resolve what no longer holds, update changed figures, insert the
-    new signals (the rows of the temporary table ``new``), and store a determination for every
-    household whose signals changed in any of these ways."""
+    """Write the difference with the open signals: resolve what no longer holds, update changed
+    figures, insert the new signals (the rows of the temporary table ``NEW``), and store a
+    determination for every household whose signals changed in any of these ways."""
     signals = _q(RiskSignal._meta.db_table)
-    now = db_value(RiskSignal, "updated_at", timezone.now())
-    on = db_value(RiskSignal, "on", run.on)
+    now, on = _now_and_on(run)
     absent = (f"NOT EXISTS (SELECT 1 FROM {RESULT} r WHERE r.household_id = "
               f"{signals}.household_id AND r.reason_code = {signals}.reason_code)")
     in_scope = "status = 'open' AND region_id >= %s AND region_id <= %s"
@@ -359,21 +399,15 @@ def _write(cursor: Any, run: ScreeningRun, new: str, *, lo: str, hi: str, new_co
         f"WHERE s.region_id >= %s AND s.region_id <= %s AND ({changed})", [lo, hi])
     changed_count = _scalar(cursor, f"SELECT COUNT(*) FROM {CHANGED}")
     # The households this run decides something new about: a new, changed or resolved signal.
-    # A first screening (every row new, nothing else): all of the result's households.
-    decided = None
-    if changed_count or resolved or new != RESULT:
-        decided = DECIDED
+    parts = [f"SELECT household_id, region_code FROM {table}"
+             for table, count in ((NEW, new_count), (CHANGED, changed_count)) if count]
+    if resolved:
+        parts.append(f"SELECT household_id, region_id AS region_code FROM {signals} "
+                     f"WHERE {in_scope} AND {absent}")
+    if parts:
         _drop(cursor, DECIDED)
-        parts = [f"SELECT household_id, region_code FROM {table}"
-                 for table, count in ((new, new_count), (CHANGED, changed_count)) if count]
-        if resolved:
-            parts.append(f"SELECT household_id, region_id AS region_code FROM {signals} "
-                         f"WHERE {in_scope} AND {absent}")
-        if parts:
-            cursor.execute(f"CREATE TEMPORARY TABLE {DECIDED} AS "
-                           + " UNION ".join(parts), [lo, hi] if resolved else [])
-        else:
-            decided = None
+        cursor.execute(f"CREATE TEMPORARY TABLE {DECIDED} AS " + " UNION ".join(parts),
+                       [lo, hi] if resolved else [])
     if resolved:
         cursor.execute(
             f"UPDATE {signals} SET status = %s, resolved_run_id = %s, resolved_on = %s, "
@@ -387,80 +421,60 @@ def _write(cursor: Any, run: ScreeningRun, new: str, *, lo: str, hi: str, new_co
             "WHERE s.status = 'open' AND s.household_id = r.household_id "
             "AND s.reason_code = r.reason_code", [on, run.pk, now])
     if new_count:
-        cursor.execute(
-            f"INSERT INTO {signals} (household_id, region_id, rule_id, rule_version, "
-            f"reason_code, outcome, status, measured, threshold, people, {_q('on')}, "
-            "first_run_id, last_run_id, created_at, updated_at) "
-            "SELECT household_id, region_code, rule_id, rule_version, reason_code, status, "
-            f"'open', measured, threshold, people, %s, %s, %s, %s, %s FROM {new}",
-            [on, run.pk, run.pk, now, now])
-    if decided is not None or new_count:
-        _write_determinations(cursor, run, decided, now=now, on=on)
+        _insert_signals(cursor, run, NEW)
+    if parts:
+        _write_determinations(cursor, run, DECIDED)
 
 
-def _write_determinations(cursor: Any, run: ScreeningRun, decided: str | None, *, now: Any,
-                          on: Any) -> None:
-    """One 筛查判定记录 (``ScreeningDetermination``) per household in ``decided`` (all of the
-    result's households when None): its conclusion and reason codes as the result has them
-    now (none: every signal resolved, 未发现风险), the snapshot of the rule versions and
-    parameter values of its village (``ParameterSnapshot``, stored once per distinct content),
-    and the facts the rules read — copied set-based from the screening summary, or, for a
-    screening dated before a later ledger (the rules' registry form), built from the registry
-    tables with the ledgers capped at the screening's year. Members are listed only where a
-    member reason holds (uninsured, or not in school within the compulsory-age window); the
-    others are counted: by construction they are insured and in school or outside the window,
-    so both member rules replay exactly."""
+def _write_determinations(cursor: Any, run: ScreeningRun, decided: str | None) -> None:
+    """One 筛查判定记录 (``ScreeningDetermination``) per household in ``decided`` (every
+    household with some reason when None): the reasons that hold now and the conclusion (none:
+    every signal resolved, 未发现风险), the basis of its village (rule versions and parameter
+    values, ``ParameterSnapshot``, stored once per distinct content), and the facts the rules
+    read — copied set-based from the screening summary, or, for a screening dated before a
+    later ledger (the rules' registry form), built from the registry tables with the ledgers
+    capped at the screening's year. Members are listed only where a member reason holds
+    (uninsured, or not in school within the compulsory-age window); the others are counted: by
+    construction they are insured and in school or outside the window, so both member rules
+    replay exactly."""
     from minsheng.policy.rules import sql as rules_sql
     from minsheng.registry import summary
 
     pg = connection.vendor == "postgresql"
+    now, on = _now_and_on(run)
     table = _q(ScreeningDetermination._meta.db_table)
     members = _q(Member._meta.db_table)
-    only = f" WHERE household_id IN (SELECT household_id FROM {decided})" if decided else ""
-    # The codes '","'-joined, sorted. (SQLite before 3.44 has no ordered aggregate; its
-    # group_concat follows the order of the rows it reads: sorted first, which the result's
-    # index on (household, reason) gives for free.)
-    codes = ("string_agg(reason_code, '\",\"' ORDER BY reason_code)" if pg
-             else "group_concat(reason_code, '\",\"')")
-    rows = (RESULT if pg else
-            f"(SELECT * FROM {RESULT} ORDER BY household_id, reason_code) AS ordered")
-    _drop(cursor, FACTS_TARGET)
-    cursor.execute(
-        f"CREATE TEMPORARY TABLE {FACTS_TARGET} AS SELECT household_id, "
-        "MAX(region_code) AS region_code, MAX(birth_lo) AS lo, MAX(birth_hi) AS hi, "
-        "MAX(CASE WHEN rule_id IN ('education', 'medical_insurance') THEN 1 ELSE 0 END) "
-        "AS listed, MAX(CASE WHEN status = 'risk' THEN 1 ELSE 0 END) AS risk, "
-        f"{codes} AS codes FROM {rows}{only} GROUP BY household_id")
-    if decided:  # households whose every signal resolved: nothing holds now
+    target = HOUSEHOLDS
+    if decided:
+        target = FACTS_TARGET
+        _drop(cursor, FACTS_TARGET)
         cursor.execute(
-            f"INSERT INTO {FACTS_TARGET} (household_id, region_code, lo, hi, listed, risk, "
-            f"codes) SELECT household_id, region_code, NULL, NULL, 0, 0, NULL FROM {decided} d "
-            "WHERE NOT EXISTS "
-            f"(SELECT 1 FROM {RESULT} r WHERE r.household_id = d.household_id)")
-    if pg:
-        cursor.execute(f"ANALYZE {FACTS_TARGET}")
+            f"CREATE TEMPORARY TABLE {FACTS_TARGET} AS SELECT household_id, rc, flags, birth_lo, "
+            f"birth_hi FROM {HOUSEHOLDS} WHERE household_id IN (SELECT household_id FROM "
+            f"{decided}) UNION ALL SELECT household_id, region_code, 0, NULL, NULL FROM {decided} "
+            f"x WHERE NOT EXISTS (SELECT 1 FROM {HOUSEHOLDS} h WHERE h.household_id = "
+            "x.household_id)")  # the second part: every signal resolved, nothing holds now
+        if pg:
+            cursor.execute(f"ANALYZE {FACTS_TARGET}")
+    _codes_table(cursor, target)
+    _basis_table(cursor, run, target, now=now)
     if rules_sql.summary_serves(on=run.on, region_code=run.region.code):
-        source = f"{summary.SUMMARY} s JOIN {FACTS_TARGET} d ON d.household_id = s.household_id"
+        source = f"{summary.SUMMARY} s JOIN {target} d ON d.household_id = s.household_id"
     else:
-        source = (f"({summary._select(FACTS_TARGET, max_year=run.on.year)}) s "
-                  f"JOIN {FACTS_TARGET} d ON d.household_id = s.household_id")
-    _basis_table(cursor, run, now=now)
-    lo, hi = ("CAST(d.lo AS DATE)", "CAST(d.hi AS DATE)") if pg else ("d.lo", "d.hi")
+        source = (f"({summary._select(target, max_year=run.on.year)}) s "
+                  f"JOIN {target} d ON d.household_id = s.household_id")
+    lo, hi = ("CAST(d.birth_lo AS DATE)", "CAST(d.birth_hi AS DATE)") if pg else \
+        ("d.birth_lo", "d.birth_hi")
     empty = "'[]'::jsonb" if pg else "'[]'"
     member = ("'id', x.id, 'name', x.name, 'birth_date', x.birth_date, "
               "'school_stage', x.school_stage, 'medical_insurance', x.medical_insurance")
     aggregate = (f"COALESCE(jsonb_agg(jsonb_build_object({member}) ORDER BY x.id), "
                  "'[]'::jsonb)" if pg else f"json_group_array(json_object({member}))")
-    listed = (f"CASE WHEN d.listed = 1 THEN (SELECT {aggregate} FROM {members} x "
+    listed = (f"CASE WHEN k.listed = 1 THEN (SELECT {aggregate} FROM {members} x "
               "WHERE x.household_id = d.household_id AND x.active AND (NOT x.medical_insurance "
               f"OR (x.school_stage = 'not_in_school' AND x.birth_date > {lo} "
               f"AND x.birth_date <= {hi}))) ELSE {empty} END")
-    # The reason codes that hold, sorted, as a JSON array.
-    reasons = """CASE WHEN d.codes IS NULL THEN '[]' ELSE '["' || d.codes || '"]' END"""
-    if pg:
-        reasons = f"CAST({reasons} AS JSONB)"
-    status = ("CASE WHEN d.risk = 1 THEN 'risk' WHEN d.codes IS NOT NULL THEN 'unknown' "
-              "ELSE 'clear' END")
+    reasons = "CAST(k.reasons AS JSONB)" if pg else "k.reasons"
     ledger = [f"{k}_{name}" for k in "cp" for name in summary.LEDGER_FIELDS]
     copied = ["category", "housing_grade", "water_quantity_ok", "water_quality_ok",
               "water_convenience_ok", "water_assurance_ok", "people", "ledger_year",
@@ -468,16 +482,40 @@ def _write_determinations(cursor: Any, run: ScreeningRun, decided: str | None, *
     cursor.execute(
         f"INSERT INTO {table} (household_id, source, region_code, {_q('on')}, status, reasons, "
         f"basis_id, {', '.join(copied)}, members, created_at) "
-        f"SELECT s.household_id, %s, s.region_id, %s, {status}, {reasons}, p.snapshot_id, "
+        f"SELECT s.household_id, %s, s.region_id, %s, k.status, {reasons}, p.snapshot_id, "
         f"{', '.join(f's.{c}' for c in copied)}, {listed}, %s FROM {source} "
-        f"JOIN {PARAMS} p ON p.region_code = s.region_id",
+        f"JOIN {CODES} k ON k.flags = d.flags JOIN {PARAMS} p ON p.region_code = s.region_id",
         [f"screening:{run.pk}", on, now])
-    _drop(cursor, FACTS_TARGET, PARAMS)
 
 
-def _basis_table(cursor: Any, run: ScreeningRun, *, now: Any) -> None:
+def _codes_table(cursor: Any, target: str) -> None:
+    """The temporary table ``CODES``: for each set of reason bits in ``target`` (a few hundred
+    distinct sets for a million households), the reason codes as a JSON array (sorted), the
+    conclusion, and whether a member reason holds (its members are then listed)."""
+    from minsheng.policy.rules import sql as rules_sql
+    from minsheng.policy.rules.engine import UNKNOWN_REASONS
+
+    rules = rules_module()
+    member_rules = {"education", "medical_insurance"}
+    bits = rules_sql.reason_bits()
+    cursor.execute(f"SELECT DISTINCT flags FROM {target}")
+    rows = []
+    for (flags,) in cursor.fetchall():
+        codes = sorted(code for code, bit in bits.items() if int(flags) & bit)
+        status = ("risk" if any(code not in UNKNOWN_REASONS for code in codes)
+                  else "unknown" if codes else "clear")
+        listed = int(any(rules.rule_of_reason(code).id in member_rules for code in codes))
+        rows.append((int(flags), json.dumps(codes), status, listed))
+    _drop(cursor, CODES)
+    cursor.execute(f"CREATE TEMPORARY TABLE {CODES} (flags BIGINT PRIMARY KEY, reasons TEXT, "
+                   "status VARCHAR(8), listed INTEGER)")
+    cursor.executemany(f"INSERT INTO {CODES} (flags, reasons, status, listed) "
+                       "VALUES (%s, %s, %s, %s)", rows)
+
+
+def _basis_table(cursor: Any, run: ScreeningRun, target: str, *, now: Any) -> None:
     """The temporary table ``PARAMS``: the basis snapshot (rule versions and parameter values,
-    ``ParameterSnapshot``) of each village in ``FACTS_TARGET``. Looked up once per parameter group
+    ``ParameterSnapshot``) of each village in ``target``. Looked up once per parameter group
     — villages under the same most specific region that some value names find the same
     values, as the SQL's groups — stored once per distinct content (shared across groups and
     with earlier runs) and referenced by id: a few snapshots for a million determinations."""
@@ -490,7 +528,7 @@ def _basis_table(cursor: Any, run: ScreeningRun, *, now: Any) -> None:
     named = sorted({significant_prefix(entry.region) for name in rules.PARAMETER_NAMES
                     for entry in parameters.get(name).entries if entry.region},
                    key=len, reverse=True)
-    cursor.execute(f"SELECT DISTINCT region_code FROM {FACTS_TARGET}")
+    cursor.execute(f"SELECT DISTINCT rc FROM {target}")
     villages = [code for (code,) in cursor.fetchall()]
     digests: dict[str, str] = {}  # digest → JSON text
     by_group: dict[str, str] = {}  # group → digest

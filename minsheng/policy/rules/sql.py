@@ -35,6 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
@@ -301,6 +302,34 @@ def screening_sql(*, on: dt.date, region_code: str,
                   vendor=vendor, figures=True, source=source)
 
 
+@dataclass(frozen=True)
+class ScreeningParts:
+    """``screening_sql`` in two steps, for a screening that keeps the flagged households in a
+    table of its own: ``households`` selects one row per household with some reason (``hid``,
+    ``rc``, ``people``, ``flags`` — bit ``reason_bits()[code]`` set where a reason holds —,
+    ``birth_lo``/``birth_hi`` and the columns the figures are computed from), taking
+    ``params``; ``rows(table)`` is then ``screening_sql``'s (household, reason) rows read from
+    a table holding those rows. ``screening_sql`` is the two in one query."""
+
+    households: str
+    params: list[str]
+    template: str
+
+    def rows(self, table: str) -> str:
+        return self.template.replace(_TABLE, table)
+
+
+_TABLE = "__households__"
+
+
+def screening_parts(*, on: dt.date, region_code: str,
+                    parameters: ParameterSet | None = None, vendor: str | None = None,
+                    source: str = REGISTRY) -> ScreeningParts:
+    """``screening_sql`` as its two steps (``ScreeningParts``)."""
+    return _build(on=on, region_code=region_code, sides=[None], parameters=parameters,
+                  vendor=vendor, figures=True, source=source, parts=True)
+
+
 def what_if_sql(*, on: dt.date, region_code: str, overrides: Mapping[str, object],
                 parameters: ParameterSet | None = None,
                 vendor: str | None = None, source: str = REGISTRY) -> tuple[str, list[str]]:
@@ -329,7 +358,8 @@ def what_if_flags_sql(*, on: dt.date, region_code: str, overrides: Mapping[str, 
 
 def _build(*, on: dt.date, region_code: str, sides: list[Mapping[str, object] | None],
            parameters: ParameterSet | None, vendor: str | None,
-           figures: bool, source: str, flags_only: bool = False) -> tuple[str, list[str]]:
+           figures: bool, source: str, flags_only: bool = False,
+           parts: bool = False) -> Any:
     if source not in SOURCES:
         raise ValueError(f"source must be one of {SOURCES}, not {source!r}")
     dialect = _Dialect(vendor or connection.vendor)
@@ -343,6 +373,14 @@ def _build(*, on: dt.date, region_code: str, sides: list[Mapping[str, object] | 
                            coerce_overrides(overrides, parameter_set)) for overrides in sides]
     if not all(side_groups):  # no household in scope can be evaluated: no values to compute
         typed = ", ".join(f"CAST(NULL AS {kind}) AS {column}" for column, kind in columns.items())
+        if parts:
+            kinds = {"hid": "BIGINT", "household_id": "BIGINT", "rc": "VARCHAR(12)",
+                     "people": "BIGINT", "flags": "BIGINT", "birth_lo": "TEXT",
+                     "birth_hi": "TEXT"}
+            return ScreeningParts(
+                households="SELECT " + ", ".join(f"CAST(NULL AS {kind}) AS {column}"
+                                                 for column, kind in kinds.items())
+                + " WHERE 1 = 0", params=[], template=f"SELECT {typed} WHERE 1 = 0")
         return f"SELECT {typed} WHERE 1 = 0", []
     # Per side: its parameter group of each household, its parameter columns, its 纯收入.
     group_exprs, side_values, side_coefficients = [], [], []
@@ -464,18 +502,27 @@ def _build(*, on: dt.date, region_code: str, sides: list[Mapping[str, object] | 
     if not figures:
         measured = threshold = ""
     window = ", CAST(f.birth_lo AS TEXT) AS birth_lo, CAST(f.birth_hi AS TEXT) AS birth_hi"
-    sql = f"""WITH rs(code, rule_id, rule_version, status, bit) AS (VALUES {reason_rows}),
-{ctes["sql"]},
-c AS NOT MATERIALIZED ({c}),
-f AS MATERIALIZED (SELECT * FROM (SELECT c.*, {flags} AS flags FROM c) AS x
-  WHERE flags <> 0)
-SELECT f.hid AS household_id, f.rc AS region_code, rs.rule_id, rs.rule_version,
+    rs = f"rs(code, rule_id, rule_version, status, bit) AS (VALUES {reason_rows})"
+    # The households with some reason, and their (household, reason) rows.
+    flagged = (f"SELECT * FROM (SELECT c.*, {flags} AS flags, c.hid AS household_id FROM c) "
+               "AS x WHERE flags <> 0")
+    pick = f"""SELECT f.hid AS household_id, f.rc AS region_code, rs.rule_id, rs.rule_version,
   rs.code AS reason_code, rs.status,
   {f"CASE rs.code {measured} END" if measured else "CAST(NULL AS TEXT)"} AS measured,
   {f"CASE rs.code {threshold} END" if threshold else "CAST(NULL AS TEXT)"} AS threshold,
   f.people{window if len(sides) == 1 else ", f.side"}
-FROM f CROSS JOIN rs WHERE (f.flags & rs.bit) <> 0"""
-    return sql, [prefix.ljust(12, "0"), prefix.ljust(12, "9")]
+FROM {_TABLE} f CROSS JOIN rs WHERE (f.flags & rs.bit) <> 0"""
+    bounds = [prefix.ljust(12, "0"), prefix.ljust(12, "9")]
+    if parts:
+        return ScreeningParts(
+            households=f"WITH {ctes['sql']},\nc AS NOT MATERIALIZED ({c})\n{flagged}",
+            params=bounds, template=f"WITH {rs}\n{pick}")
+    sql = f"""WITH {rs},
+{ctes["sql"]},
+c AS NOT MATERIALIZED ({c}),
+f AS MATERIALIZED ({flagged})
+{pick.replace(_TABLE, "f")}"""
+    return sql, bounds
 
 
 # The columns of a household row that differ by side (suffixed _k in ``b``), besides the
