@@ -12,7 +12,7 @@ from django.db.models.functions import Substr
 
 from minsheng.core.errors import NotFound
 from minsheng.core.masking import mask_id_number, mask_phone
-from minsheng.employment.choices import LABOUR_CAPACITIES, WorkStatus
+from minsheng.employment.choices import LABOUR_CAPACITIES, WorkerCategory, WorkStatus
 from minsheng.employment.models import (
     Enterprise,
     LabourProfile,
@@ -32,6 +32,7 @@ from minsheng.employment.rules import (
 from minsheng.regions.codes import subtree_bounds
 from minsheng.regions.models import Region
 from minsheng.regions.scoping import holds_perm, scope_bounds
+from minsheng.registry.choices import HouseholdCategory
 from minsheng.registry.models import Household, Member
 
 LEDGER_VIEW = "employment.view_labourstatus"
@@ -269,9 +270,26 @@ def workshop_list(*, actor: Any, filters: WorkshopFilter | None = None,
         qs = qs.filter(enterprise_id=f.enterprise)
     active = models.Q(workers__left_on__isnull=True)
     return qs.annotate(
-        lifted_workers=models.Count("workers", filter=active & models.Q(
-            workers__category__in=("lifted", "monitored")), distinct=True),
+        lifted_workers=models.Count("workers", filter=active & counted_worker_q(
+            prefix="workers__"), distinct=True),
     ).order_by("region_id", "name", "id")
+
+
+def counted_worker_q(on: dt.date | None = None, prefix: str = "") -> models.Q:
+    """Whether a workshop worker counts as 脱贫人口（含监测对象）on ``on`` (today when None). A
+    worker linked to a registry member is decided by the registry: the household a 脱贫户, or a
+    监测对象 that day (its monitoring case, ``case_selectors.monitored_households``). A worker
+    from outside the registry keeps the category declared at registration. ``prefix`` names
+    the relation from the queried model (``"workers__"`` from a workshop)."""
+    from minsheng.monitoring.case_selectors import monitored_households
+
+    def q(**lookups: Any) -> models.Q:
+        return models.Q(**{f"{prefix}{key}": value for key, value in lookups.items()})
+
+    return (q(member__isnull=True,
+              category__in=(WorkerCategory.LIFTED, WorkerCategory.MONITORED))
+            | q(member__household__category=HouseholdCategory.LIFTED)
+            | q(member__household_id__in=monitored_households(on)))
 
 
 def workshop_get(*, actor: Any, pk: Any, action: str = "view") -> Workshop:
@@ -308,14 +326,34 @@ def workshop_status_history(*, workshop: Workshop) -> list[WorkshopStatusChange]
     return list(workshop.status_changes.order_by("on", "id"))
 
 
-def worker_facts(workshop: Workshop) -> list[WorkerFact]:
-    return [WorkerFact(w.category, w.contract_start, w.contract_months, w.left_on)
-            for w in workshop.workers.all()]
+def worker_facts(workshop: Workshop, *, on: dt.date | None = None) -> list[WorkerFact]:
+    """The workers as the recognition rule reads them, each with the category that counts on
+    ``on`` (today when None): for a worker linked to a registry member, the registry's —
+    脱贫人口 when the household is a 脱贫户, 监测对象 when it is one that day, else 其他人员 —;
+    for a worker from outside the registry, the category declared (``counted_worker_q``)."""
+    from minsheng.monitoring.case_selectors import monitored_households
+
+    workers = list(workshop.workers.select_related("member__household"))
+    monitored = set(monitored_households(on).filter(
+        household_id__in={w.member.household_id for w in workers if w.member_id})
+        .values_list("household_id", flat=True))
+
+    def category(w: WorkshopWorker) -> str:
+        if w.member_id is None:
+            return w.category
+        if w.member.household.category == HouseholdCategory.LIFTED:
+            return WorkerCategory.LIFTED
+        if w.member.household_id in monitored:
+            return WorkerCategory.MONITORED
+        return WorkerCategory.OTHER
+
+    return [WorkerFact(category(w), w.contract_start, w.contract_months, w.left_on)
+            for w in workers]
 
 
 def workshop_recognition_check(*, workshop: Workshop, on: dt.date) -> Any:
     """Whether the workshop meets the recognition criteria on ``on`` (not stored)."""
-    return workshop_recognition_for(worker_facts(workshop), on=on,
+    return workshop_recognition_for(worker_facts(workshop, on=on), on=on,
                                     region_code=workshop.region_id)
 
 

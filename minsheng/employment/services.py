@@ -56,6 +56,7 @@ from minsheng.employment.selectors import (
     worker_facts,
     workshop_recognition_check,
 )
+from minsheng.monitoring.case_selectors import monitored_households
 from minsheng.regions.codes import RegionLevel
 from minsheng.regions.models import Region
 from minsheng.regions.scoping import code_in_scope, holds_perm
@@ -546,7 +547,10 @@ def workshop_status_change(*, actor: User, workshop_id: int, to: Any, on: Any, r
 def workshop_worker_add(*, actor: User, workshop_id: int, data: dict[str, Any],
                         today: dt.date | None = None) -> WorkshopWorker:
     """Register a worker on a contract (登记务工人员); linked to the registry member with the
-    same ID number in the actor's scope when there is one."""
+    same ID number in the actor's scope when there is one. A linked worker entered as 其他人员
+    is recorded as 脱贫人口 when the household is a 脱贫户, or 监测对象 when it is one now; the
+    recognition counts linked workers by the registry and the cases on its date anyway
+    (``selectors.worker_facts``)."""
     name = _text(data, "name", "姓名", 64)
     if not name:
         raise InvalidInput("请填写务工人员姓名。")
@@ -567,9 +571,11 @@ def workshop_worker_add(*, actor: User, workshop_id: int, data: dict[str, Any],
         member = (Member.objects.visible_to(actor).filter(
             id_number=check.number, active=True, household__archived=False)
             .select_related("household").first())
-        if (member is not None and category == WorkerCategory.OTHER
-                and member.household.category == HouseholdCategory.LIFTED):
-            category = WorkerCategory.LIFTED
+        if member is not None and category == WorkerCategory.OTHER:
+            if member.household.category == HouseholdCategory.LIFTED:
+                category = WorkerCategory.LIFTED
+            elif monitored_households().filter(household_id=member.household_id).exists():
+                category = WorkerCategory.MONITORED
         worker = WorkshopWorker.objects.create(workshop=workshop, name=name,
                                                id_number=check.number, member=member,
                                                category=category, contract_start=start,

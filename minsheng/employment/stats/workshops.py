@@ -16,9 +16,10 @@ from decimal import Decimal
 
 from django.db import models
 
-from minsheng.employment.choices import WorkerCategory, WorkshopStatus
+from minsheng.employment.choices import WorkshopStatus
 from minsheng.employment.models import Workshop, WorkshopStatusChange, WorkshopWorker
 from minsheng.employment.rules import month_end
+from minsheng.employment.selectors import counted_worker_q
 from minsheng.employment.stats.grouping import grouped, range_q
 from minsheng.employment.stats.scale import rate
 from minsheng.regions.codes import subtree_bounds
@@ -69,8 +70,8 @@ def region_month_values(regions: Sequence[Region],
         models.Q(left_on__isnull=True) | models.Q(left_on__gt=end), contract_start__lte=end)
     workers = grouped(in_post, "workshop__region_id", regions,
                       workshop_workers=models.Count("id"),
-                      workshop_lifted_workers=models.Count("id", filter=models.Q(
-                          category__in=(WorkerCategory.LIFTED, WorkerCategory.MONITORED))))
+                      workshop_lifted_workers=models.Count("id", filter=counted_worker_q(
+                          on=end)))
     for code, values in out.items():
         values.update(workers.get(code, {}))
         values["workshops_resume_rate"] = rate(

@@ -6,10 +6,11 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from minsheng.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from minsheng.core.models import AuditEvent, AuditEventType
-from minsheng.employment import services
+from minsheng.employment import selectors, services
 from minsheng.employment.models import LabourStatus, WorkshopStatusChange
 from minsheng.employment.selectors import coverage, labour_force_list, workshop_subsidies
 from minsheng.employment.tests.conftest import MONTH, id_of
@@ -309,6 +310,57 @@ class WorkshopTests:
                   "contract_start": "2025-01-01", "contract_months": 12})
         assert worker.member == member("曾祥月")
         assert worker.category == "lifted"  # H001 is a 脱贫户
+
+    def test_a_worker_of_a_monitored_household_is_recorded_as_monitored(
+            self, personas, workshop, member, households):
+        from minsheng.monitoring.models import MonitoringCase
+
+        MonitoringCase.objects.create(household=households["H002"], region_id=VILLAGE_A,
+                                      status="monitoring", is_open=True,
+                                      included_on=dt.date(2025, 3, 1),
+                                      step_started_at=timezone.now())
+        worker = services.workshop_worker_add(
+            actor=personas["county_office"], workshop_id=workshop.pk,
+            data={"name": "王二", "id_number": id_of("王二"), "category": "other",
+                  "contract_start": "2025-01-01", "contract_months": 12})
+        assert (worker.member, worker.category) == (member("王二"), "monitored")
+
+    def test_recognition_counts_linked_workers_by_the_registry_and_the_cases_that_day(
+            self, personas, workshop, households, override_parameter):
+        """A worker linked to a registry member counts as 脱贫人口（含监测对象）when the household
+        is a 脱贫户 or a 监测对象 on the recognition date, whatever was declared; a worker from
+        outside the registry by the declared category."""
+        from minsheng.monitoring.models import MonitoringCase
+        from minsheng.registry.testing import make_id
+
+        actor = personas["county_office"]
+        override_parameter("employment.workshop.min_lifted_workers", 3)
+        contract = {"contract_start": "2025-01-01", "contract_months": 12}
+        # 王二 (H002, an ordinary household) registered before it became a 监测对象.
+        services.workshop_worker_add(actor=actor, workshop_id=workshop.pk, data={
+            "name": "王二", "id_number": id_of("王二"), "category": "other", **contract})
+        # 张三 (H004, ordinary, never monitored) declared 脱贫人口: the registry says otherwise.
+        services.workshop_worker_add(actor=actor, workshop_id=workshop.pk, data={
+            "name": "张三", "id_number": id_of("张三"), "category": "lifted", **contract})
+        # 曾祥月 (H001, a 脱贫户) and one worker from outside the registry, declared 脱贫人口.
+        services.workshop_worker_add(actor=actor, workshop_id=workshop.pk, data={
+            "name": "曾祥月", "id_number": id_of("曾祥月"), "category": "other", **contract})
+        services.workshop_worker_add(actor=actor, workshop_id=workshop.pk, data={
+            "name": "外县工人", "id_number": make_id(dt.date(1990, 5, 1), 377),
+            "category": "lifted", **contract})
+        MonitoringCase.objects.create(household=households["H002"], region_id=VILLAGE_A,
+                                      status="eliminated", is_open=False,
+                                      included_on=dt.date(2025, 3, 1),
+                                      eliminated_on=dt.date(2025, 9, 1),
+                                      step_started_at=timezone.now())
+        workshop.refresh_from_db()
+        check = selectors.workshop_recognition_check(workshop=workshop, on=dt.date(2025, 6, 1))
+        assert (check.met, check.qualified) == (True, 3)  # 曾祥月, 外县工人 and 王二
+        check = selectors.workshop_recognition_check(workshop=workshop, on=dt.date(2025, 10, 1))
+        assert (check.met, check.qualified) == (False, 2)  # 王二's risk eliminated by then
+        # The workshop list counts the same way (today: 王二 no longer a 监测对象).
+        row = selectors.workshop_list(actor=actor).get(pk=workshop.pk)
+        assert row.lifted_workers == 2
 
     def test_headcount_limits_the_workers(self, personas, workshop):
         actor = personas["county_office"]
