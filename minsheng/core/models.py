@@ -105,6 +105,7 @@ class AuditEventType(models.TextChoices):
     CASE_UPDATED = "CASE_UPDATED", "修改监测案件"
     ASSISTANCE_UPDATED = "ASSISTANCE_UPDATED", "修改帮扶计划或措施"
     FOLLOW_UP_RECORDED = "FOLLOW_UP_RECORDED", "记录帮扶走访"
+    ORPHAN_FILES_REMOVED = "ORPHAN_FILES_REMOVED", "清理孤立上传文件"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
