@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+                 "--disable-sync", "--lang=zh-CN"]
 PHONE = {"width": 360, "height": 740}
 pytestmark = pytest.mark.browser
 
@@ -54,8 +54,12 @@ def browser(app: LiveApp) -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
+        # The browser's own words (file inputs, date fields) in Chinese: Chromium takes its UI
+        # language from LANGUAGE (its zh-CN strings are Debian's chromium-l10n, which .ci/run
+        # installs).
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                              args=CHROMIUM_ARGS)
+                                              args=CHROMIUM_ARGS,
+                                              env={**os.environ, "LANGUAGE": "zh_CN"})
         try:
             yield chromium
         finally:
