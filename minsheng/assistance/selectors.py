@@ -166,7 +166,8 @@ def measure_get(*, actor: Any, pk: Any, action: str = "view") -> PlanMeasure:
 
 
 def evidence_get(*, actor: Any, pk: Any) -> MeasureEvidence:
-    return MeasureEvidence.objects.select_related("measure").get_visible(actor, "view", pk=pk)
+    return MeasureEvidence.objects.select_related("measure__plan").get_visible(actor, "view",
+                                                                          pk=pk)
 
 
 def continuing_measures(*, actor: Any, household: Household,

@@ -25,12 +25,14 @@ from minsheng.assistance.models import (
 )
 from minsheng.assistance.rules import suggest
 from minsheng.assistance.selectors import (
+    evidence_get,
     household_facts,
     measure_type_get,
     suggestion_params,
 )
 from minsheng.core.audit import record_event, snapshot
 from minsheng.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from minsheng.core.files import upload_open
 from minsheng.core.models import AuditEventType, User
 from minsheng.core.roles import Role
 from minsheng.employment.rules import parse_month
@@ -510,3 +512,18 @@ def visit_record(*, actor: User, household: Household, month: str, visit_date: A
                      extra={"household": locked.pk, "income_change": income_change,
                             "measures": len(progress)})
     return visit
+
+
+def evidence_open(*, actor: User, evidence_id: Any,
+                  channel: str = "web") -> tuple[MeasureEvidence, Any]:
+    """下载佐证材料: the evidence file of a measure the actor sees (404 otherwise), audited (photos,
+    contracts and receipts are personal data), and opened for reading (a file missing from
+    storage: 404 with a Chinese message)."""
+    evidence = evidence_get(actor=actor, pk=evidence_id)
+    measure = evidence.measure
+    record_event(actor=actor, event_type=AuditEventType.EXPORTED, subject=evidence,
+                 region_code=measure.plan.region_id,
+                 note=f"下载佐证材料：{measure.title or measure.measure_type_id} "
+                      f"{evidence.original_name}",
+                 extra={"measure": measure.pk, "channel": channel})
+    return evidence, upload_open(evidence.file, missing="佐证材料文件已丢失，请联系管理员。")

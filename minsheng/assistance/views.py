@@ -262,9 +262,8 @@ def evidence_upload_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def evidence_download_view(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _require(request)
-    evidence = selectors.evidence_get(actor=actor, pk=pk)
-    return FileResponse(evidence.file.open("rb"), as_attachment=True,
-                        filename=evidence.original_name)
+    evidence, handle = services.evidence_open(actor=actor, evidence_id=pk)
+    return FileResponse(handle, as_attachment=True, filename=evidence.original_name)
 
 
 @login_required

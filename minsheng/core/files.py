@@ -1,4 +1,5 @@
-"""Uploaded files with no row (孤立上传文件).
+"""Uploaded files: opening one for a download (``upload_open``), and the files with no row
+(孤立上传文件).
 
 A service stores an upload's file before it saves the row that names it, inside the row's
 transaction: the case attachments (承诺授权书, photos), the 佐证材料 of assistance measures and the
@@ -25,10 +26,20 @@ from django.conf import settings
 from django.db import models
 
 from minsheng.core.audit import record_event
+from minsheng.core.errors import NotFound
 from minsheng.core.models import AuditEventType
 
 # No request or import runs this long: a file without a row after it is left over.
 GRACE = dt.timedelta(hours=24)
+
+
+def upload_open(file: Any, *, missing: str) -> Any:
+    """An uploaded file (a ``FieldFile``) opened for reading; a file missing from storage is
+    ``NotFound`` with the Chinese message ``missing`` (a 404, not a server error)."""
+    try:
+        return file.open("rb")
+    except (OSError, ValueError):
+        raise NotFound(missing) from None
 
 
 def _referenced() -> set[str]:

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from minsheng.core.audit import record_event, snapshot
 from minsheng.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from minsheng.core.files import upload_open
 from minsheng.core.models import AuditEventType, User
 from minsheng.monitoring import workflow
 from minsheng.monitoring.elimination import elimination_criteria, unmet_message
@@ -304,10 +305,7 @@ def attachment_open(*, actor: User, case: MonitoringCase, attachment_id: int,
                  region_code=case.region_id,
                  note=f"下载案件附件：{found.get_kind_display()} {found.original_name}",
                  extra={"attachment": found.pk, "kind": found.kind, "channel": channel})
-    try:
-        return found, found.file.open("rb")
-    except (OSError, ValueError):
-        raise NotFound("附件文件已丢失，请联系管理员。") from None
+    return found, upload_open(found.file, missing="附件文件已丢失，请联系管理员。")
 
 
 def case_transition(*, actor: User, case: MonitoringCase, action: str = "", to: str = "",

@@ -107,6 +107,18 @@ def test_measure_add_edit_and_evidence(client_for, households, plan):
     assert download.status_code == 200 and b"".join(download.streaming_content) == \
         b"\xff\xd8\xff demo"
     assert client_for("outsider").get(f"/assistance/evidence/{evidence.pk}/").status_code == 404
+    # The download is audited (personal data); the outsider's 404 is not a download.
+    from minsheng.core.models import AuditEvent
+
+    downloads = AuditEvent.objects.filter(event_type="EXPORTED",
+                                          subject_type="assistance.measureevidence",
+                                          subject_id=str(evidence.pk))
+    assert downloads.count() == 1
+    assert downloads.get().note == "下载佐证材料：养牛贷款 借款合同.jpg"
+    # A file gone from storage is a 404 with a Chinese message, not a server error.
+    evidence.file.storage.delete(evidence.file.name)
+    missing = client.get(f"/assistance/evidence/{evidence.pk}/")
+    assert missing.status_code == 404 and "佐证材料文件已丢失" in missing.content.decode()
     # the auditor reads the measure but cannot change it
     auditor = client_for("auditor")
     assert auditor.get(f"/assistance/measures/{measure.pk}/").status_code == 200
