@@ -9,6 +9,17 @@ from minsheng.testing import PASSWORD, create_personas, load_mini_tree
 
 
 @pytest.fixture
+def clear_cache():
+    """The cache empty before and after the test (the public form's rate limit, cached
+    lookups): ``pytestmark = pytest.mark.usefixtures("clear_cache")``."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
 def regions(db):
     load_mini_tree()
 

@@ -56,3 +56,12 @@ def families(personas):
         "outside": register(personas["outsider"], "S-OUT", OUTSIDE_VILLAGE, 3_000, 1,
                             prefix="430524"),
     }
+
+
+@pytest.fixture
+def household(personas):
+    """One household (``cases.make_household``) registered by the county office: what the
+    case tests walk through the procedure."""
+    from minsheng.monitoring.tests.cases import make_household
+
+    return make_household(personas["county_office"])

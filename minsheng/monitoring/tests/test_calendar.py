@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 
 from minsheng.monitoring import case_services
 from minsheng.monitoring.models import CaseStatus, MonitoringCase
@@ -17,11 +16,7 @@ S = CaseStatus
 add = case_services.add_working_days
 
 
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("clear_cache")
 
 
 class WorkingDayTests:

@@ -9,7 +9,6 @@ import io
 import re
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from pypdf import PdfReader
@@ -41,16 +40,7 @@ S = CaseStatus
 HEAD_ID = make_id(dt.date(1975, 1, 1), 11)
 
 
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def household(personas):
-    return make_household(personas["county_office"])
+pytestmark = pytest.mark.usefixtures("clear_cache")
 
 
 def make_department_lead(county, household):

@@ -5,7 +5,6 @@ walking the departments' own table, in the decision's transaction."""
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from python_calamine import CalamineWorkbook
 
 from minsheng.core.models import AuditEvent, AuditEventType
@@ -24,16 +23,7 @@ from minsheng.testing import TOWNSHIP_A
 S = CaseStatus
 
 
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def household(personas):
-    return make_household(personas["county_office"])
+pytestmark = pytest.mark.usefixtures("clear_cache")
 
 
 @pytest.fixture

@@ -44,11 +44,6 @@ S = CaseStatus
 PAIRS = {(t.source, t.target) for t in workflow.TABLE}
 
 
-@pytest.fixture
-def household(personas):
-    return make_household(personas["county_office"])
-
-
 class TableTests:
     def test_every_return_to_an_earlier_step_requires_a_reason(self):
         returns = [t for t in workflow.TABLE if t.is_return]

@@ -4,19 +4,13 @@ the roles that see cases; a role without the monitoring permissions does not get
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 
 from minsheng.core.roles import ROLE_PERMISSIONS, Role
 from minsheng.monitoring import case_services
 from minsheng.monitoring.models import CaseStatus
 from minsheng.monitoring.tests.cases import TODAY, case_at, make_household
 
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("clear_cache")
 
 
 @pytest.fixture
