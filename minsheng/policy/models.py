@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from minsheng.registry.models import LedgerCents
+
 
 class DeterminationStatus(models.TextChoices):
     RISK = "risk", "存在风险"
@@ -39,7 +41,7 @@ class ParameterSnapshot(models.Model):
         return self.digest[:12]
 
 
-class ScreeningDetermination(models.Model):
+class ScreeningDetermination(LedgerCents):
     """One household evaluated by every rule in one screening run (筛查判定记录), replayable
     later: written for each household whose signals the run opened, changed or resolved.
 
@@ -77,31 +79,6 @@ class ScreeningDetermination(models.Model):
     members = models.JSONField("列出的成员", default=list)
     ledger_year = models.IntegerField("收支台账年度", null=True)
     has_previous = models.BooleanField("有上一年度台账", default=False)
-    # That ledger (c_*) and the one of the year before it (p_*), in 分.
-    c_wage_income = models.BigIntegerField(null=True)
-    c_business_income = models.BigIntegerField(null=True)
-    c_business_expense = models.BigIntegerField(null=True)
-    c_property_income = models.BigIntegerField(null=True)
-    c_transfer_family_planning = models.BigIntegerField(null=True)
-    c_transfer_dibao = models.BigIntegerField(null=True)
-    c_transfer_tekun = models.BigIntegerField(null=True)
-    c_transfer_pension = models.BigIntegerField(null=True)
-    c_transfer_eco_compensation = models.BigIntegerField(null=True)
-    c_transfer_other = models.BigIntegerField(null=True)
-    c_medical_out_of_pocket = models.BigIntegerField(null=True)
-    c_education_expense = models.BigIntegerField(null=True)
-    p_wage_income = models.BigIntegerField(null=True)
-    p_business_income = models.BigIntegerField(null=True)
-    p_business_expense = models.BigIntegerField(null=True)
-    p_property_income = models.BigIntegerField(null=True)
-    p_transfer_family_planning = models.BigIntegerField(null=True)
-    p_transfer_dibao = models.BigIntegerField(null=True)
-    p_transfer_tekun = models.BigIntegerField(null=True)
-    p_transfer_pension = models.BigIntegerField(null=True)
-    p_transfer_eco_compensation = models.BigIntegerField(null=True)
-    p_transfer_other = models.BigIntegerField(null=True)
-    p_medical_out_of_pocket = models.BigIntegerField(null=True)
-    p_education_expense = models.BigIntegerField(null=True)
     created_at = models.DateTimeField("记录时间")
 
     class Meta:

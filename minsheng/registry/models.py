@@ -280,7 +280,42 @@ class SearchKey(models.Model):
         return self.key
 
 
-class HouseholdSummary(models.Model):
+class LedgerCents(models.Model):
+    """Two income ledgers of a household in whole 分 (integers, as the screening rules compute):
+    the latest one (``c_*``) and the one of the year before it (``p_*``), one column per
+    ``IncomeLedger.AMOUNT_FIELDS``. Shared by the screening summary and the screening
+    determinations' facts."""
+
+    c_wage_income = models.BigIntegerField(null=True)
+    c_business_income = models.BigIntegerField(null=True)
+    c_business_expense = models.BigIntegerField(null=True)
+    c_property_income = models.BigIntegerField(null=True)
+    c_transfer_family_planning = models.BigIntegerField(null=True)
+    c_transfer_dibao = models.BigIntegerField(null=True)
+    c_transfer_tekun = models.BigIntegerField(null=True)
+    c_transfer_pension = models.BigIntegerField(null=True)
+    c_transfer_eco_compensation = models.BigIntegerField(null=True)
+    c_transfer_other = models.BigIntegerField(null=True)
+    c_medical_out_of_pocket = models.BigIntegerField(null=True)
+    c_education_expense = models.BigIntegerField(null=True)
+    p_wage_income = models.BigIntegerField(null=True)
+    p_business_income = models.BigIntegerField(null=True)
+    p_business_expense = models.BigIntegerField(null=True)
+    p_property_income = models.BigIntegerField(null=True)
+    p_transfer_family_planning = models.BigIntegerField(null=True)
+    p_transfer_dibao = models.BigIntegerField(null=True)
+    p_transfer_tekun = models.BigIntegerField(null=True)
+    p_transfer_pension = models.BigIntegerField(null=True)
+    p_transfer_eco_compensation = models.BigIntegerField(null=True)
+    p_transfer_other = models.BigIntegerField(null=True)
+    p_medical_out_of_pocket = models.BigIntegerField(null=True)
+    p_education_expense = models.BigIntegerField(null=True)
+
+    class Meta:
+        abstract = True
+
+
+class HouseholdSummary(LedgerCents):
     """A household's facts as the screening rules read them (农户筛查摘要): one row per
     non-archived household, derived from the household, its active members and its two latest
     ledgers, so that a whole-registry screening reads one table instead of joining three.
@@ -313,31 +348,6 @@ class HouseholdSummary(models.Model):
     out_of_school_born_3 = models.DateField("第三年幼的未在校者出生日期", null=True)
     ledger_year = models.IntegerField("最近收支台账年度", null=True)
     has_previous = models.BooleanField("有上一年度台账", default=False)
-    # The latest ledger (c_*) and the one of the year before it (p_*), in 分.
-    c_wage_income = models.BigIntegerField(null=True)
-    c_business_income = models.BigIntegerField(null=True)
-    c_business_expense = models.BigIntegerField(null=True)
-    c_property_income = models.BigIntegerField(null=True)
-    c_transfer_family_planning = models.BigIntegerField(null=True)
-    c_transfer_dibao = models.BigIntegerField(null=True)
-    c_transfer_tekun = models.BigIntegerField(null=True)
-    c_transfer_pension = models.BigIntegerField(null=True)
-    c_transfer_eco_compensation = models.BigIntegerField(null=True)
-    c_transfer_other = models.BigIntegerField(null=True)
-    c_medical_out_of_pocket = models.BigIntegerField(null=True)
-    c_education_expense = models.BigIntegerField(null=True)
-    p_wage_income = models.BigIntegerField(null=True)
-    p_business_income = models.BigIntegerField(null=True)
-    p_business_expense = models.BigIntegerField(null=True)
-    p_property_income = models.BigIntegerField(null=True)
-    p_transfer_family_planning = models.BigIntegerField(null=True)
-    p_transfer_dibao = models.BigIntegerField(null=True)
-    p_transfer_tekun = models.BigIntegerField(null=True)
-    p_transfer_pension = models.BigIntegerField(null=True)
-    p_transfer_eco_compensation = models.BigIntegerField(null=True)
-    p_transfer_other = models.BigIntegerField(null=True)
-    p_medical_out_of_pocket = models.BigIntegerField(null=True)
-    p_education_expense = models.BigIntegerField(null=True)
 
     class Meta:
         verbose_name = "农户筛查摘要"
