@@ -457,7 +457,7 @@ def _write_determinations(cursor: Any, run: ScreeningRun, decided: str | None) -
         if pg:
             cursor.execute(f"ANALYZE {FACTS_TARGET}")
     _codes_table(cursor, target)
-    _basis_table(cursor, run, target, now=now)
+    _basis_table(cursor, run, target)
     if rules_sql.summary_serves(on=run.on, region_code=run.region.code):
         source = f"{summary.SUMMARY} s JOIN {target} d ON d.household_id = s.household_id"
     else:
@@ -513,7 +513,7 @@ def _codes_table(cursor: Any, target: str) -> None:
                        "VALUES (%s, %s, %s, %s)", rows)
 
 
-def _basis_table(cursor: Any, run: ScreeningRun, target: str, *, now: Any) -> None:
+def _basis_table(cursor: Any, run: ScreeningRun, target: str) -> None:
     """The temporary table ``PARAMS``: the basis snapshot (rule versions and parameter values,
     ``ParameterSnapshot``) of each village in ``target``. Looked up once per parameter group
     — villages under the same most specific region that some value names find the same
@@ -530,62 +530,39 @@ def _basis_table(cursor: Any, run: ScreeningRun, target: str, *, now: Any) -> No
                    key=len, reverse=True)
     cursor.execute(f"SELECT DISTINCT rc FROM {target}")
     villages = [code for (code,) in cursor.fetchall()]
-    digests: dict[str, str] = {}  # digest → JSON text
-    by_group: dict[str, str] = {}  # group → digest
+    ids: dict[str, int] = {}  # group → snapshot id
     rows = []
     for code in villages:
         group = next((key for key in named if code.startswith(key)), "")
-        if group not in by_group:
+        if group not in ids:
             found = rules.parameter_snapshot(on=run.on, region_code=code, parameters=parameters)
             # Shared by every village with the same values: without the village's own code,
             # which the determination holds (``ScreeningDetermination.used_parameters``).
-            snapshot = {name: {k: v for k, v in value.items() if k != "region_code"}
-                        for name, value in found.items()}
-            text = json.dumps({"rules": versions, "parameters": snapshot}, ensure_ascii=False,
-                              sort_keys=True, default=str)
-            digest = hashlib.sha256(text.encode()).hexdigest()
-            digests[digest] = text
-            by_group[group] = digest
-        rows.append((code, by_group[group]))
-    ids = _snapshot_ids(cursor, digests, now=now)
+            ids[group] = _snapshot_id(versions, {
+                name: {k: v for k, v in value.items() if k != "region_code"}
+                for name, value in found.items()})
+        rows.append((code, ids[group]))
     _drop(cursor, PARAMS)
     cursor.execute(f"CREATE TEMPORARY TABLE {PARAMS} (region_code VARCHAR(12) PRIMARY KEY, "
                    "snapshot_id BIGINT NOT NULL)")
     insert = f"INSERT INTO {PARAMS} (region_code, snapshot_id) "
-    if connection.vendor == "postgresql":  # tens of thousands of rows: one statement
+    if connection.vendor == "postgresql":  # thousands of villages: one statement
         cursor.execute(insert + "SELECT * FROM unnest(CAST(%s AS TEXT[]), CAST(%s AS BIGINT[]))",
-                       [[c for c, _ in rows], [ids[d] for _, d in rows]])
+                       [[c for c, _ in rows], [i for _, i in rows]])
     else:
-        cursor.executemany(insert + "VALUES (%s, %s)", [(c, ids[d]) for c, d in rows])
+        cursor.executemany(insert + "VALUES (%s, %s)", rows)
 
 
-def _snapshot_ids(cursor: Any, digests: Mapping[str, str], *, now: Any) -> dict[str, int]:
-    """The id of each parameter snapshot (by digest), stored first where it is new."""
-    table = _q(ParameterSnapshot._meta.db_table)
-    found: dict[str, int] = {}
-    keys = list(digests)
-    for i in range(0, len(keys), 500):
-        chunk = keys[i:i + 500]
-        cursor.execute(f"SELECT digest, id FROM {table} WHERE digest IN "
-                       f"({', '.join(['%s'] * len(chunk))})", chunk)
-        found.update(cursor.fetchall())
-    new = []
-    for digest, text in digests.items():
-        if digest not in found:
-            content = json.loads(text)
-            new.append((digest, json.dumps(content["rules"], ensure_ascii=False),
-                        json.dumps(content["parameters"], ensure_ascii=False), now))
-    if new:
-        cast = "CAST(%s AS JSONB)" if connection.vendor == "postgresql" else "%s"
-        cursor.executemany(f"INSERT INTO {table} (digest, rules, parameters, created_at) "
-                           f"VALUES (%s, {cast}, {cast}, %s)", new)
-        chunk = [digest for digest, _, _, _ in new]
-        for i in range(0, len(chunk), 500):
-            part = chunk[i:i + 500]
-            cursor.execute(f"SELECT digest, id FROM {table} WHERE digest IN "
-                           f"({', '.join(['%s'] * len(part))})", part)
-            found.update(cursor.fetchall())
-    return found
+def _snapshot_id(rules: Mapping[str, int], parameters: Mapping[str, Any]) -> int:
+    """The id of the basis snapshot with this content (by its digest), stored first when new."""
+    text = json.dumps({"rules": rules, "parameters": parameters}, ensure_ascii=False,
+                      sort_keys=True, default=str)
+    content = json.loads(text)
+    row, _ = ParameterSnapshot.objects.get_or_create(
+        digest=hashlib.sha256(text.encode()).hexdigest(),
+        defaults={"rules": content["rules"], "parameters": content["parameters"],
+                  "created_at": timezone.now()})
+    return row.pk
 
 
 # --- Simulation (政策模拟测算) ------------------------------------------------------------------
