@@ -26,7 +26,22 @@ def screen(case: Case, region_code: str = "43", source: str = REGISTRY) -> list[
                                       source=source)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [tuple(row)[:9] for row in cursor.fetchall()]
+        rows = [tuple(row)[:9] for row in cursor.fetchall()]
+    # The same query in the two steps a screening runs (``screening_parts``): the flagged
+    # households into a table, then their (household, reason) rows from it.
+    parts = rules.sql.screening_parts(on=case.on, region_code=region_code,
+                                      parameters=case.parameters(), source=source) \
+        if not case.overrides else None
+    if parts is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE TEMPORARY TABLE test_households AS {parts.households}",
+                           parts.params)
+            try:
+                cursor.execute(parts.rows("test_households"))
+                assert sorted(tuple(row)[:9] for row in cursor.fetchall()) == sorted(rows)
+            finally:
+                cursor.execute("DROP TABLE test_households")
+    return rows
 
 
 def use_source(case: Case, source: str) -> None:
@@ -162,3 +177,23 @@ def test_the_summary_decides_the_school_age_window_as_the_members_do(name, perso
             found[source] = {row[4] for row in cursor.fetchall()}
     assert found[SUMMARY] == found[REGISTRY]
     assert ("child_out_of_school" in found[SUMMARY]) is expected
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_a_scope_without_households_to_evaluate_gives_typed_empty_parts(source, personas):
+    """No parameter in force and no household in scope: nothing to look up, so no error, and
+    both steps of ``screening_parts`` run and give no row."""
+    import datetime as dt
+
+    parts = rules.sql.screening_parts(on=dt.date(1990, 1, 1), region_code="43", source=source)
+    assert parts.params == []
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE test_households AS {parts.households}",
+                       parts.params)
+        try:
+            cursor.execute("SELECT household_id, rc, flags FROM test_households")
+            assert cursor.fetchall() == []
+            cursor.execute(parts.rows("test_households"))
+            assert cursor.fetchall() == []
+        finally:
+            cursor.execute("DROP TABLE test_households")
